@@ -1,0 +1,123 @@
+import { validate as validateCron } from "node-cron";
+import { z } from "zod";
+
+/** Tells whether the runtime knows the IANA time zone name. */
+export function isKnownTimezone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const timezone = z.string().refine(isKnownTimezone, { message: "unknown time zone" });
+const cron = z
+  .string()
+  .refine((value) => validateCron(value), { message: "not a valid cron expression" });
+const language = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, {
+  message: "not a language tag such as id or en",
+});
+const absoluteUrl = z.url({ protocol: /^https?$/, message: "not an absolute http(s) URL" });
+
+const directorySource = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, { message: "use lower-case letters, digits, - and _" }),
+  type: z.literal("directory"),
+  /** Folder of article files, relative to the config file's folder. */
+  path: z.string().min(1),
+  /** Category given to articles that name none. */
+  default_category: z.string().min(1).optional(),
+  /** Language of articles that do not say. Defaults to the site language. */
+  language: language.optional(),
+  /** Base URL for article links when a file gives no URL. Defaults to site.base_url. */
+  base_url: absoluteUrl.optional(),
+  enabled: z.boolean().default(true),
+});
+
+const site = z.strictObject({
+  title: z.string().min(1).default("Warta"),
+  description: z.string().default(""),
+  base_url: absoluteUrl.default("http://localhost:8080/"),
+  language: language.default("id"),
+  timezone: timezone.default("Asia/Jakarta"),
+  author: z.string().optional(),
+  copyright: z.string().optional(),
+});
+
+const feeds = z.strictObject({
+  /** How many of the newest articles each feed carries. */
+  items: z.int().min(1).max(10_000).default(50),
+  /** Also write one set of feeds per category. */
+  per_category: z.boolean().default(true),
+});
+
+const newsletter = z.strictObject({
+  /** Subject line: a Handlebars template with {{site}}, {{date}} and {{count}}. */
+  subject: z.string().min(1).default("{{site}}: berita {{date}}"),
+  /** Most articles in one digest. */
+  max_articles: z.int().min(1).max(200).default(20),
+  /** How many of the newest articles the very first digest carries. */
+  first_articles: z.int().min(1).max(200).default(10),
+  /** The MJML template, relative to the templates folder. */
+  template: z.string().min(1).default("digest.mjml"),
+  /** A CSV file (email,name,language) whose new addresses are added as active subscribers. */
+  subscribers_file: z.string().min(1).optional(),
+});
+
+const schedule = z.strictObject({
+  collect: cron.default("*/15 * * * *"),
+  publish: cron.default("*/15 * * * *"),
+  digest: cron.default("0 6 * * *"),
+});
+
+const smtp = z.strictObject({
+  host: z.string().min(1).default("localhost"),
+  port: z.int().min(1).max(65_535).default(587),
+  /** true: TLS from the start (port 465); false: STARTTLS when offered. */
+  secure: z.boolean().default(false),
+  /** User name; the password comes from the environment (WARTA_SMTP_PASSWORD). */
+  user: z.string().optional(),
+  /** Reject servers whose certificate does not verify. */
+  tls_reject_unauthorized: z.boolean().default(true),
+});
+
+const mail = z.strictObject({
+  from: z.string().min(3).default("Warta <newsletter@example.org>"),
+  reply_to: z.string().optional(),
+  /** outbox: write .eml files to paths.outbox; smtp: deliver through mail.smtp. */
+  transport: z.enum(["outbox", "smtp"]).default("outbox"),
+  smtp: smtp.default(() => smtp.parse({})),
+});
+
+const paths = z.strictObject({
+  data: z.string().min(1).default("../data"),
+  public: z.string().min(1).default("../public"),
+  outbox: z.string().min(1).default("../outbox"),
+  templates: z.string().min(1).default("../templates"),
+});
+
+const log = z.strictObject({
+  level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
+});
+
+/** The schema of a warta configuration file. Every key has a default. */
+export const configSchema = z.strictObject({
+  site: site.default(() => site.parse({})),
+  sources: z.array(directorySource).default([]),
+  feeds: feeds.default(() => feeds.parse({})),
+  newsletter: newsletter.default(() => newsletter.parse({})),
+  schedule: schedule.default(() => schedule.parse({})),
+  mail: mail.default(() => mail.parse({})),
+  paths: paths.default(() => paths.parse({})),
+  log: log.default(() => log.parse({})),
+});
+
+export type FileConfig = z.infer<typeof configSchema>;
+export type SourceConfig = FileConfig["sources"][number];
+export type SiteConfig = FileConfig["site"];
+export type FeedsConfig = FileConfig["feeds"];
+export type NewsletterConfig = FileConfig["newsletter"];
+export type ScheduleConfig = FileConfig["schedule"];
+export type MailConfig = FileConfig["mail"];
