@@ -7,5 +7,17 @@ export type {
   Edition,
   RenderedDigest,
 } from "./digest.js";
+export type {
+  ArticleInput,
+  ArticleRepository,
+  EditionRepository,
+  FileWriter,
+  Mailer,
+  NewEdition,
+  OutgoingMessage,
+  SendReceipt,
+  SubscriberRepository,
+  UpsertResult,
+} from "./ports.js";
 export type { DocumentFormat, RawDocument, SourceFailure } from "./source.js";
 export type { NewSubscriber, Subscriber, SubscriberStatus } from "./subscriber.js";

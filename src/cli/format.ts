@@ -1,0 +1,72 @@
+import path from "node:path";
+import type {
+  CollectSummary,
+  ComposeResult,
+  ImportSummary,
+  PublishSummary,
+  SendSummary,
+} from "../pipeline/index.js";
+
+/** Shows a path relative to the working directory when it lies below it. */
+export function showPath(file: string, cwd = process.cwd()): string {
+  const relative = path.relative(cwd, file);
+  return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
+}
+
+/** Lines describing a collect run. */
+export function formatCollect(summary: CollectSummary): string[] {
+  const lines = [
+    `collect: ${summary.documents} documents from ${summary.sources} source(s): ` +
+      `${summary.inserted} new, ${summary.updated} updated, ${summary.unchanged} unchanged` +
+      (summary.failures.length > 0 ? `, ${summary.failures.length} failed` : ""),
+  ];
+  for (const failure of summary.failures) lines.push(`  error: ${failure.message}`);
+  return lines;
+}
+
+/** Lines describing a publish run. */
+export function formatPublish(summary: PublishSummary): string[] {
+  const feeds = summary.files.filter((f) => !f.includes("/category/"));
+  const categories = new Set(
+    summary.files.filter((f) => f.includes("/category/")).map((f) => f.split("/")[2]),
+  );
+  return [
+    `feeds: ${summary.files.length} files (${summary.changed.length} changed) with ` +
+      `${summary.articles} articles, ${categories.size} categories, in ${showPath(summary.folder)}/`,
+    ...feeds.map((f) => `  ${showPath(path.join(summary.folder, f))}`),
+  ];
+}
+
+/** Lines describing a composed edition. */
+export function formatCompose(result: ComposeResult): string[] {
+  if (!result.edition) return [`digest: no edition (${result.reason})`];
+  const { edition } = result;
+  return [
+    `digest: edition ${edition.id} "${edition.subject}" with ${edition.articleIds.length} ` +
+      `articles, queued for ${result.recipients} subscriber(s)`,
+  ];
+}
+
+/** Lines describing a send run. */
+export function formatSend(summary: SendSummary): string[] {
+  const lines = [
+    `send: ${summary.sent} message(s) delivered via ${summary.transport}` +
+      (summary.failed > 0 ? `, ${summary.failed} refused` : "") +
+      (summary.left > 0 ? `, ${summary.left} still queued` : ""),
+  ];
+  const places = summary.locations.map((l) => (l.startsWith("/") ? showPath(l) : l));
+  if (summary.transport === "outbox" && places.length > 0) {
+    lines.push(`  outbox: ${path.dirname(places[0] ?? "")}/`);
+  } else if (places.length > 0) {
+    lines.push(`  to: ${places.join(", ")}`);
+  }
+  for (const error of summary.errors.slice(0, 10)) lines.push(`  error: ${error}`);
+  return lines;
+}
+
+/** Lines describing a subscribers import. */
+export function formatImport(summary: ImportSummary): string[] {
+  const lines = [`subscribers: ${summary.added} added, ${summary.known} already known`];
+  for (const bad of summary.bad) lines.push(`  error: ${bad}`);
+  return lines;
+}

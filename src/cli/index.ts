@@ -1,0 +1,2 @@
+export type { CliOutput, ContextOpener, OpenContext } from "./context.js";
+export { buildProgram } from "./program.js";

@@ -1,0 +1,39 @@
+import { Command } from "commander";
+import { registerCollect } from "./collect.js";
+import type { CliOutput, ContextOpener } from "./context.js";
+import { registerDigest } from "./digest.js";
+import { registerFeeds } from "./feeds.js";
+import { registerRun } from "./run.js";
+import { registerSend } from "./send.js";
+
+/** Builds the `warta` command line. */
+export function buildProgram(options: {
+  version: string;
+  open: ContextOpener;
+  io: CliOutput;
+  waitForStop: () => Promise<string>;
+}): Command {
+  const { open, io } = options;
+  const program = new Command("warta")
+    .description(
+      "Turns a newsroom's latest articles into RSS, Atom and JSON feeds and e-mail digests.",
+    )
+    .version(options.version)
+    .option(
+      "-c, --config <file>",
+      "configuration file (default: $WARTA_CONFIG or config/default.yaml)",
+    )
+    .showHelpAfterError("(run warta --help for usage)")
+    .configureOutput({
+      writeOut: (text) => io.out(text.trimEnd()),
+      writeErr: (text) => io.err(text.trimEnd()),
+    })
+    .exitOverride();
+  registerCollect(program, open, io);
+  registerFeeds(program, open, io);
+  registerDigest(program, open, io);
+  registerSend(program, open, io);
+  registerRun(program, open, io, options.waitForStop);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}

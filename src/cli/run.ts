@@ -1,0 +1,76 @@
+import type { Command } from "commander";
+import type { PipelineContext } from "../pipeline/index.js";
+import { type JobName, jobNames, runCollect, runDigest, runPublish } from "../pipeline/index.js";
+import { startScheduler } from "../scheduler/index.js";
+import { errorMessage } from "../shared/errors.js";
+import { type CliOutput, type ContextOpener, withContext } from "./context.js";
+import { formatCollect, formatCompose, formatImport, formatPublish, formatSend } from "./format.js";
+
+/** Runs one job and prints its summary; returns false when it failed. */
+async function runAndReport(ctx: PipelineContext, name: JobName, io: CliOutput) {
+  try {
+    switch (name) {
+      case "collect": {
+        const summary = await runCollect(ctx);
+        for (const line of formatCollect(summary)) io.out(line);
+        return summary.failures.length === 0;
+      }
+      case "publish": {
+        for (const line of formatPublish(await runPublish(ctx))) io.out(line);
+        return true;
+      }
+      case "digest": {
+        const summary = await runDigest(ctx);
+        if (summary.imported) for (const line of formatImport(summary.imported)) io.out(line);
+        for (const line of formatCompose(summary.compose)) io.out(line);
+        for (const line of formatSend(summary.send)) io.out(line);
+        return summary.send.failed === 0 && summary.send.left === 0;
+      }
+    }
+  } catch (error) {
+    io.err(`warta: ${name} failed: ${errorMessage(error)}`);
+    return false;
+  }
+}
+
+/** `warta run`: the scheduler, or every job once with --once. */
+export function registerRun(
+  program: Command,
+  open: ContextOpener,
+  io: CliOutput,
+  waitForStop: () => Promise<string>,
+) {
+  program
+    .command("run")
+    .description("run the scheduled jobs (collect, publish, digest) until stopped")
+    .option("--once", "run every job once, in order, and exit")
+    .action(async (options: { once?: boolean }, command: Command) => {
+      await withContext(open, command.optsWithGlobals(), async (ctx) => {
+        if (options.once) {
+          for (const name of jobNames) {
+            // One job failing does not stop the others.
+            if (!(await runAndReport(ctx, name, io))) io.fail();
+          }
+          return;
+        }
+        const { schedule, site } = ctx.config;
+        const scheduler = startScheduler(
+          jobNames.map((name) => ({
+            name,
+            cron: schedule[name],
+            run: () => runAndReport(ctx, name, io),
+          })),
+          { timezone: site.timezone, logger: ctx.logger },
+        );
+        io.out(`warta: running in ${site.timezone}; stop with Ctrl-C or SIGTERM`);
+        for (const { name, next } of scheduler.nextRuns()) {
+          io.out(
+            `  ${name} (${schedule[name as JobName]}): next at ${next?.toISOString() ?? "never"}`,
+          );
+        }
+        const signal = await waitForStop();
+        io.out(`warta: ${signal} received, finishing running jobs`);
+        await scheduler.stop();
+      });
+    });
+}

@@ -1,0 +1,96 @@
+import type { Article } from "./article.js";
+import type { Delivery, Edition } from "./digest.js";
+import type { NewSubscriber, Subscriber } from "./subscriber.js";
+
+/** What storing a batch of articles changed. */
+export interface UpsertResult {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** An article as the collector hands it to the store (the store sets firstSeen). */
+export type ArticleInput = Omit<Article, "firstSeen">;
+
+/** Stored articles. */
+export interface ArticleRepository {
+  /** Inserts new articles, updates edited ones (by content hash), keeps the rest. */
+  upsert(articles: ArticleInput[], now: Date): Promise<UpsertResult>;
+  /** The newest articles by publication time, optionally of one category. */
+  latest(limit: number, categorySlug?: string): Promise<Article[]>;
+  /** Articles first stored after the given time, newest first. */
+  collectedAfter(after: Date, limit: number): Promise<Article[]>;
+  /** Articles by id, in the order given. */
+  byIds(ids: string[]): Promise<Article[]>;
+  /** Every category that has at least one article. */
+  categories(): Promise<{ slug: string; name: string }[]>;
+  count(): Promise<number>;
+}
+
+/** Newsletter subscribers. */
+export interface SubscriberRepository {
+  /** Adds the addresses not known yet; never changes an existing subscriber. */
+  addIfAbsent(subscribers: NewSubscriber[], now: Date): Promise<number>;
+  active(): Promise<Subscriber[]>;
+  count(): Promise<number>;
+}
+
+/** A new edition to store, with the addresses it goes to. */
+export interface NewEdition {
+  subject: string;
+  html: string;
+  text: string;
+  periodStart: Date | null;
+  periodEnd: Date;
+  articleIds: string[];
+  recipients: { subscriberId: number; messageId: string }[];
+}
+
+/** Editions of the newsletter and their deliveries. */
+export interface EditionRepository {
+  /** Stores the edition and queues one delivery per recipient, in one transaction. */
+  create(edition: NewEdition, now: Date): Promise<Edition>;
+  latest(): Promise<Edition | undefined>;
+  byId(id: number): Promise<Edition | undefined>;
+  /** Deliveries still queued, oldest edition first. */
+  queued(limit: number): Promise<Delivery[]>;
+  /** How many deliveries are still queued. */
+  queuedCount(): Promise<number>;
+  markSent(editionId: number, subscriberId: number, at: Date, response: string): Promise<void>;
+  markFailed(editionId: number, subscriberId: number, at: Date, error: string): Promise<void>;
+}
+
+/** One e-mail message, ready for a transport. */
+export interface OutgoingMessage {
+  from: string;
+  replyTo?: string;
+  to: { address: string; name?: string };
+  subject: string;
+  html: string;
+  text: string;
+  messageId: string;
+  date: Date;
+  headers: Record<string, string>;
+}
+
+/** What a transport reports for one accepted message. */
+export interface SendReceipt {
+  messageId: string;
+  response: string;
+  /** Where the message went: an SMTP server or an outbox file. */
+  location: string;
+}
+
+/** Sends e-mail. Implementations: SMTP through Nodemailer, an outbox folder of .eml files. */
+export interface Mailer {
+  readonly kind: string;
+  send(message: OutgoingMessage): Promise<SendReceipt>;
+  close(): Promise<void>;
+}
+
+/** Writes files into the public tree so that readers never see a half-written file. */
+export interface FileWriter {
+  /** Writes the file atomically; returns false when the bytes on disk were already identical. */
+  write(relativePath: string, body: string): Promise<boolean>;
+  readonly root: string;
+}

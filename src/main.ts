@@ -1,0 +1,124 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { CommanderError } from "commander";
+import { buildProgram, type CliOutput, type ContextOpener } from "./cli/index.js";
+import { type Config, loadConfig, locateConfig } from "./config/index.js";
+import { OutboxMailer, SmtpMailer } from "./deliver/index.js";
+import type { Mailer } from "./domain/ports.js";
+import type { PipelineContext } from "./pipeline/index.js";
+import { errorMessage, isAppError } from "./shared/errors.js";
+import { createLogger } from "./shared/logger.js";
+import {
+  AtomicFileWriter,
+  openDatabase,
+  SqlArticleRepository,
+  SqlEditionRepository,
+  SqlSubscriberRepository,
+} from "./store/index.js";
+
+const packageRoot = path.resolve(import.meta.dirname, "..");
+
+/** The mail transport the configuration asks for. */
+export function createMailer(config: Config): Mailer {
+  const { mail } = config;
+  if (mail.transport === "outbox") return new OutboxMailer(config.paths.outbox);
+  const settings = {
+    host: mail.smtp.host,
+    port: mail.smtp.port,
+    secure: mail.smtp.secure,
+    tlsRejectUnauthorized: mail.smtp.tls_reject_unauthorized,
+    ...(mail.smtp_url ? { url: mail.smtp_url } : {}),
+    ...(mail.smtp.user ? { user: mail.smtp.user } : {}),
+    ...(mail.smtp_password ? { password: mail.smtp_password } : {}),
+  };
+  return new SmtpMailer(settings);
+}
+
+/** Builds every concrete part from a configuration: logger, store, writers, transport. */
+export async function openContext(config: Config): Promise<{
+  ctx: PipelineContext;
+  close: () => Promise<void>;
+}> {
+  const logger = createLogger(config.log.level);
+  const db = await openDatabase(path.join(config.paths.data, "warta.sqlite"));
+  let mailer: Mailer | undefined;
+  const ctx: PipelineContext = {
+    config,
+    logger,
+    articles: new SqlArticleRepository(db),
+    subscribers: new SqlSubscriberRepository(db, {
+      language: config.site.language,
+      timezone: config.site.timezone,
+    }),
+    editions: new SqlEditionRepository(db),
+    publicFiles: new AtomicFileWriter(config.paths.public),
+    mailer: () => {
+      mailer ??= createMailer(config);
+      return mailer;
+    },
+    now: () => new Date(),
+  };
+  return {
+    ctx,
+    close: async () => {
+      await mailer?.close();
+      await db.destroy();
+      logger.flush();
+    },
+  };
+}
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: string) => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      resolve(signal);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+}
+
+/**
+ * Runs the command line and returns the exit code: 0 on success, 1 on failure, 2 on wrong
+ * usage.
+ */
+export async function main(
+  argv: string[],
+  options: { io?: Partial<CliOutput>; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<number> {
+  let exitCode = 0;
+  const io: CliOutput = {
+    out: options.io?.out ?? ((line) => process.stdout.write(`${line}\n`)),
+    err: options.io?.err ?? ((line) => process.stderr.write(`${line}\n`)),
+    fail: () => {
+      exitCode = 1;
+    },
+  };
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const open: ContextOpener = async ({ config: explicit }) => {
+    const file = locateConfig(explicit, env, cwd);
+    return openContext(loadConfig({ file, env, cwd }));
+  };
+  const version = (
+    JSON.parse(readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string }
+  ).version;
+  const program = buildProgram({ version, open, io, waitForStop: waitForSignal });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    if (argv.length === 0) {
+      program.outputHelp();
+      return 2;
+    }
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
+      return 2;
+    }
+    io.err(isAppError(error) ? error.message : `warta: ${errorMessage(error)}`);
+    return 1;
+  }
+  return exitCode;
+}

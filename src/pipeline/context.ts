@@ -1,0 +1,23 @@
+import type { Config } from "../config/index.js";
+import type {
+  ArticleRepository,
+  EditionRepository,
+  FileWriter,
+  Mailer,
+  SubscriberRepository,
+} from "../domain/ports.js";
+import type { Logger } from "../shared/logger.js";
+
+/** Everything a job needs, built by the composition root. Jobs take only what they use. */
+export interface PipelineContext {
+  config: Config;
+  logger: Logger;
+  articles: ArticleRepository;
+  subscribers: SubscriberRepository;
+  editions: EditionRepository;
+  /** Writes into the public folder. */
+  publicFiles: FileWriter;
+  /** Opens the configured mail transport (lazily: only a job that sends needs it). */
+  mailer: () => Mailer;
+  now: () => Date;
+}

@@ -1,0 +1,6 @@
+export { SqlArticleRepository } from "./articles.js";
+export { type Db, migrateToLatest, openDatabase } from "./database.js";
+export { SqlEditionRepository } from "./editions.js";
+export { AtomicFileWriter } from "./files.js";
+export type { Database } from "./schema.js";
+export { SqlSubscriberRepository } from "./subscribers.js";

@@ -1,0 +1,87 @@
+import type { Generated } from "kysely";
+
+/**
+ * Row types of the store. Times are ISO 8601 strings in UTC ("2024-05-04T03:00:00.000Z"):
+ * they sort as text and read the same in SQLite and PostgreSQL.
+ */
+export interface ArticlesTable {
+  id: string;
+  source_id: string;
+  source_key: string;
+  url: string;
+  title: string;
+  summary: string;
+  content_html: string;
+  content_text: string;
+  author: string | null;
+  language: string;
+  tags: string;
+  published_at: string;
+  updated_at: string;
+  image: string | null;
+  dateline: string | null;
+  credit: string | null;
+  content_hash: string;
+  first_seen_at: string;
+  changed_at: string;
+}
+
+export interface CategoriesTable {
+  slug: string;
+  name: string;
+}
+
+export interface ArticleCategoriesTable {
+  article_id: string;
+  category_slug: string;
+  position: number;
+}
+
+export interface SubscribersTable {
+  id: Generated<number>;
+  email: string;
+  name: string | null;
+  language: string;
+  timezone: string;
+  status: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EditionsTable {
+  id: Generated<number>;
+  created_at: string;
+  subject: string;
+  html: string;
+  text: string;
+  period_start: string | null;
+  period_end: string;
+}
+
+export interface EditionArticlesTable {
+  edition_id: number;
+  article_id: string;
+  position: number;
+}
+
+export interface DeliveriesTable {
+  edition_id: number;
+  subscriber_id: number;
+  status: string;
+  message_id: string;
+  attempts: number;
+  last_error: string | null;
+  last_response: string | null;
+  queued_at: string;
+  sent_at: string | null;
+}
+
+export interface Database {
+  articles: ArticlesTable;
+  categories: CategoriesTable;
+  article_categories: ArticleCategoriesTable;
+  subscribers: SubscribersTable;
+  editions: EditionsTable;
+  edition_articles: EditionArticlesTable;
+  deliveries: DeliveriesTable;
+}

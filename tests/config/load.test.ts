@@ -1,0 +1,128 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  type ConfigIssue,
+  loadConfig,
+  locateConfig,
+  resolveConfig,
+} from "../../src/config/index.js";
+import { AppError } from "../../src/shared/errors.js";
+
+function issuesOf(raw: unknown, env: NodeJS.ProcessEnv = {}): ConfigIssue[] {
+  try {
+    resolveConfig(raw, { baseDir: "/srv/warta/config", env });
+  } catch (error) {
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe("CONFIG_INVALID");
+    return (error as AppError & { issues: ConfigIssue[] }).issues;
+  }
+  throw new Error("expected the configuration to be rejected");
+}
+
+describe("configuration", () => {
+  it("fills every key from the embedded defaults when the file is empty", () => {
+    const config = resolveConfig({}, { baseDir: "/srv/warta/config", env: {} });
+    expect(config.site.language).toBe("id");
+    expect(config.site.timezone).toBe("Asia/Jakarta");
+    expect(config.schedule).toEqual({
+      collect: "*/15 * * * *",
+      publish: "*/15 * * * *",
+      digest: "0 6 * * *",
+    });
+    expect(config.mail.transport).toBe("outbox");
+  });
+
+  it("resolves relative paths against the configuration file's folder", () => {
+    const config = resolveConfig(
+      {
+        paths: { data: "../var/data", public: "/abs/public" },
+        sources: [{ id: "a", type: "directory", path: "articles" }],
+      },
+      { baseDir: "/srv/warta/config", env: {} },
+    );
+    expect(config.paths.data).toBe("/srv/warta/var/data");
+    expect(config.paths.public).toBe("/abs/public");
+    expect(config.paths.outbox).toBe("/srv/warta/outbox");
+    expect(config.sources[0]?.path).toBe("/srv/warta/config/articles");
+  });
+
+  it("names an unknown key", () => {
+    expect(issuesOf({ site: { titel: "Warta" } })).toEqual([
+      { path: "site.titel", message: "unknown key" },
+    ]);
+    expect(issuesOf({ feed: {} })).toEqual([{ path: "feed", message: "unknown key" }]);
+  });
+
+  it("names a key of the wrong type", () => {
+    const [issue] = issuesOf({ feeds: { items: "many" } });
+    expect(issue?.path).toBe("feeds.items");
+    expect(issue?.message).toContain("expected number");
+    expect(issue?.message).toContain('"many"');
+  });
+
+  it("names a bad cron expression", () => {
+    const [issue] = issuesOf({ schedule: { digest: "0 25 * * *" } });
+    expect(issue?.path).toBe("schedule.digest");
+    expect(issue?.message).toContain("cron");
+  });
+
+  it("names an unknown time zone", () => {
+    const [issue] = issuesOf({ site: { timezone: "Asia/Jambi" } });
+    expect(issue?.path).toBe("site.timezone");
+    expect(issue?.message).toContain("Asia/Jambi");
+  });
+
+  it("lists every problem at once", () => {
+    const issues = issuesOf({ site: { timezone: "Nowhere/City" }, feeds: { items: 0 }, extra: 1 });
+    expect(issues.map((i) => i.path).sort()).toEqual(["extra", "feeds.items", "site.timezone"]);
+  });
+
+  it("rejects two sources with one id", () => {
+    const issues = issuesOf({
+      sources: [
+        { id: "a", type: "directory", path: "x" },
+        { id: "a", type: "directory", path: "y" },
+      ],
+    });
+    expect(issues).toEqual([{ path: "sources.1.id", message: 'duplicate source id "a"' }]);
+  });
+
+  it("switches to SMTP when WARTA_SMTP_URL is set, with the password from the environment", () => {
+    const config = resolveConfig(
+      {},
+      {
+        baseDir: "/srv",
+        env: { WARTA_SMTP_URL: "smtp://mail.example.org:2525", WARTA_SMTP_PASSWORD: "rahasia" },
+      },
+    );
+    expect(config.mail.transport).toBe("smtp");
+    expect(config.mail.smtp_url).toBe("smtp://mail.example.org:2525");
+    expect(config.mail.smtp_password).toBe("rahasia");
+  });
+
+  it("rejects a WARTA_SMTP_URL that is not an SMTP URL", () => {
+    expect(issuesOf({}, { WARTA_SMTP_URL: "http://example.org" })).toEqual([
+      { path: "WARTA_SMTP_URL", message: "must be an smtp:// or smtps:// URL" },
+    ]);
+  });
+
+  it("is frozen", () => {
+    const config = resolveConfig({}, { baseDir: "/srv", env: {} });
+    expect(Object.isFrozen(config.site)).toBe(true);
+  });
+
+  it("reports YAML syntax errors with the file name", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "warta-config-"));
+    const file = path.join(dir, "bad.yaml");
+    writeFileSync(file, "site:\n  title: [unclosed\n");
+    expect(() => loadConfig({ file, env: {} })).toThrowError(file);
+  });
+
+  it("finds the file from --config, then WARTA_CONFIG, then config/default.yaml", () => {
+    expect(locateConfig("a.yaml", { WARTA_CONFIG: "b.yaml" }, "/w")).toBe("/w/a.yaml");
+    expect(locateConfig(undefined, { WARTA_CONFIG: "b.yaml" }, "/w")).toBe("/w/b.yaml");
+    expect(locateConfig(undefined, {}, "/nonexistent-folder")).toBeNull();
+  });
+});

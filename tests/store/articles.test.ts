@@ -1,0 +1,147 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ArticleInput } from "../../src/domain/index.js";
+import {
+  type Db,
+  openDatabase,
+  SqlArticleRepository,
+  SqlEditionRepository,
+  SqlSubscriberRepository,
+} from "../../src/store/index.js";
+
+function article(id: string, overrides: Partial<ArticleInput> = {}): ArticleInput {
+  return {
+    id,
+    sourceId: "s",
+    sourceKey: `${id}.md`,
+    url: `https://news.example.org/artikel/${id}/`,
+    title: `Judul ${id}`,
+    summary: "Ringkasan.",
+    contentHtml: "<p>Isi.</p>",
+    contentText: "Isi.",
+    categories: [{ slug: "ekonomi", name: "Ekonomi" }],
+    tags: ["pasar"],
+    language: "id",
+    published: new Date("2024-05-04T03:00:00Z"),
+    updated: new Date("2024-05-04T03:00:00Z"),
+    contentHash: `hash-${id}`,
+    ...overrides,
+  };
+}
+
+describe("article store", () => {
+  let db: Db;
+  let repo: SqlArticleRepository;
+  beforeEach(async () => {
+    db = await openDatabase(":memory:");
+    repo = new SqlArticleRepository(db);
+  });
+  afterEach(() => db.destroy());
+
+  it("stores an article once however often it is upserted", async () => {
+    const first = await repo.upsert([article("a"), article("b")], new Date("2024-05-05T00:00:00Z"));
+    expect(first).toEqual({ inserted: 2, updated: 0, unchanged: 0 });
+    const again = await repo.upsert([article("a"), article("b")], new Date("2024-05-06T00:00:00Z"));
+    expect(again).toEqual({ inserted: 0, updated: 0, unchanged: 2 });
+    expect(await repo.count()).toBe(2);
+  });
+
+  it("updates an edited article and keeps when it was first seen", async () => {
+    await repo.upsert([article("a")], new Date("2024-05-05T00:00:00Z"));
+    const edited = article("a", {
+      title: "Judul baru",
+      contentHash: "hash-a-2",
+      categories: [{ slug: "daerah", name: "Daerah" }],
+    });
+    expect(await repo.upsert([edited], new Date("2024-05-07T00:00:00Z"))).toEqual({
+      inserted: 0,
+      updated: 1,
+      unchanged: 0,
+    });
+    const [stored] = await repo.byIds(["a"]);
+    expect(stored?.title).toBe("Judul baru");
+    expect(stored?.categories).toEqual([{ slug: "daerah", name: "Daerah" }]);
+    expect(stored?.firstSeen.toISOString()).toBe("2024-05-05T00:00:00.000Z");
+    expect(await repo.categories()).toEqual([{ slug: "daerah", name: "Daerah" }]);
+  });
+
+  it("lists the newest articles first, overall and per category", async () => {
+    await repo.upsert(
+      [
+        article("old", { published: new Date("2024-05-01T00:00:00Z") }),
+        article("new", { published: new Date("2024-05-09T00:00:00Z") }),
+        article("mid", {
+          published: new Date("2024-05-05T00:00:00Z"),
+          categories: [{ slug: "olahraga", name: "Olahraga" }],
+        }),
+      ],
+      new Date("2024-05-10T00:00:00Z"),
+    );
+    expect((await repo.latest(10)).map((a) => a.id)).toEqual(["new", "mid", "old"]);
+    expect((await repo.latest(2)).map((a) => a.id)).toEqual(["new", "mid"]);
+    expect((await repo.latest(10, "ekonomi")).map((a) => a.id)).toEqual(["new", "old"]);
+  });
+
+  it("keeps optional fields and the lead image as given", async () => {
+    const input = article("a", {
+      author: "Siti",
+      image: { url: "https://news.example.org/a.jpg", alt: "Pasar", width: 600, height: 400 },
+      dateline: "Jambi",
+      credit: "Antara",
+    });
+    await repo.upsert([input], new Date("2024-05-05T00:00:00Z"));
+    const [stored] = await repo.byIds(["a"]);
+    const { firstSeen, ...rest } = stored!;
+    expect(rest).toEqual(input);
+  });
+
+  it("finds the articles first stored after a time", async () => {
+    await repo.upsert([article("a")], new Date("2024-05-05T00:00:00Z"));
+    await repo.upsert([article("b")], new Date("2024-05-06T00:00:00Z"));
+    const after = await repo.collectedAfter(new Date("2024-05-05T12:00:00Z"), 10);
+    expect(after.map((a) => a.id)).toEqual(["b"]);
+  });
+});
+
+describe("editions and deliveries", () => {
+  let db: Db;
+  beforeEach(async () => {
+    db = await openDatabase(":memory:");
+  });
+  afterEach(() => db.destroy());
+
+  it("queues one delivery per subscriber and never twice", async () => {
+    const subscribers = new SqlSubscriberRepository(db, {
+      language: "id",
+      timezone: "Asia/Jakarta",
+    });
+    const editions = new SqlEditionRepository(db);
+    const now = new Date("2024-05-05T00:00:00Z");
+    expect(
+      await subscribers.addIfAbsent(
+        [{ email: "Ani@Example.org" }, { email: "ani@example.org" }, { email: "budi@example.com" }],
+        now,
+      ),
+    ).toBe(2);
+    const active = await subscribers.active();
+    const edition = await editions.create(
+      {
+        subject: "S",
+        html: "<p>h</p>",
+        text: "t",
+        periodStart: null,
+        periodEnd: now,
+        articleIds: [],
+        recipients: [
+          ...active.map((s) => ({ subscriberId: s.id, messageId: `<m${s.id}@x>` })),
+          { subscriberId: active[0]!.id, messageId: "<dup@x>" },
+        ],
+      },
+      now,
+    );
+    expect(await editions.queuedCount()).toBe(2);
+    await editions.markSent(edition.id, active[0]!.id, now, "250 ok");
+    const queued = await editions.queued(10);
+    expect(queued.map((d) => d.email)).toEqual(["budi@example.com"]);
+    expect(await editions.deliveryCounts(edition.id)).toEqual({ queued: 1, sent: 1 });
+  });
+});
