@@ -62,7 +62,7 @@ const newsletter = z.strictObject({
   first_articles: z.int().min(1).max(200).default(10),
   /** The MJML template, relative to the templates folder. */
   template: z.string().min(1).default("digest.mjml"),
-  /** A CSV file (email,name,language) whose new addresses are added as active subscribers. */
+  /** A CSV file (email,name,language,timezone) whose new addresses are added as active subscribers. */
   subscribers_file: z.string().min(1).optional(),
 });
 
