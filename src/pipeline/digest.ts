@@ -41,7 +41,7 @@ export function renderEditionDigest(
   now: Date,
 ): Promise<RenderedDigest> {
   const content: DigestContent = {
-    sections: groupByCategory(articles),
+    sections: groupByCategory(articles, settings.site.language),
     articles,
     periodStart: previous?.created ?? null,
     periodEnd: now,
