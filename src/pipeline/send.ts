@@ -70,8 +70,11 @@ export async function sendQueued(deps: {
         if (isAppError(error, "SMTP_REJECTED")) {
           await deps.editions.markFailed(edition.id, delivery.subscriberId, deps.now(), text);
           summary.failed += 1;
-          summary.errors.push(text);
-          log.warn({ editionId: edition.id, err: text }, "message refused");
+          summary.errors.push(`${delivery.email}: ${text}`);
+          log.warn(
+            { editionId: edition.id, subscriberId: delivery.subscriberId, err: text },
+            "message refused",
+          );
           continue;
         }
         // The transport is down or refuses us as a whole: keep everything queued.

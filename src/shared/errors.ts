@@ -15,6 +15,7 @@ export const ErrorCodes = [
   "STORE_OPEN",
   "STORE_MIGRATE",
   "PUBLISH_WRITE",
+  "PUBLISH_RENDER",
   "TEMPLATE_READ",
   "TEMPLATE_RENDER",
   "MJML_INVALID",

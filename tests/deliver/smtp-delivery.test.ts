@@ -1,0 +1,142 @@
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { runWarta } from "../helpers/cli.js";
+import { type SmtpSink, startSmtpSink } from "../helpers/smtp.js";
+import { createWorkspace, type Workspace, workspaceConfig } from "../helpers/workspace.js";
+
+const stories = [
+  {
+    file: "ekonomi/karet.md",
+    title: "Harga Karet Naik & Petani Tersenyum",
+    category: "Ekonomi",
+    date: "2024-05-03 09:00",
+    slug: "harga-karet-naik",
+  },
+  {
+    file: "olahraga/persijam.md",
+    title: "Persijam Menang 2-1 di Stadion Tri Lomba Juang",
+    category: "Olahraga",
+    date: "2024-05-04 16:30",
+    slug: "persijam-menang",
+  },
+  {
+    file: "teknologi/startup.md",
+    title: "Startup Jambi Raih Pendanaan <Seri A>",
+    category: "Teknologi",
+    date: "2024-05-05 10:15",
+    slug: "startup-jambi-seri-a",
+  },
+];
+
+describe("delivery over SMTP", () => {
+  let ws: Workspace | undefined;
+  let sink: SmtpSink | undefined;
+  afterEach(async () => {
+    ws?.remove();
+    await sink?.close();
+  });
+
+  it("delivers the digest to every subscriber through a real SMTP server", async () => {
+    sink = await startSmtpSink({ reject: (rcpt) => rcpt === "ditolak@example.com" });
+    ws = createWorkspace();
+    for (const story of stories) {
+      ws.writeArticle(
+        story.file,
+        `---\ntitle: "${story.title}"\ndate: ${story.date}\ncategories: [${story.category}]\nslug: ${story.slug}\n---\n\nParagraf pertama berita ${story.slug}.\n\nParagraf kedua.\n`,
+      );
+    }
+    writeFileSync(
+      path.join(ws.root, "subscribers.csv"),
+      "email,name,language\nsiti@example.org,Siti Aminah,id\nditolak@example.com,Ditolak,id\nJohn@Example.com,John Doe,en\n",
+    );
+    const config = ws.writeConfig(
+      workspaceConfig({
+        newsletter: {
+          subscribers_file: "../subscribers.csv",
+          subject: "{{site}}: {{count}} berita",
+        },
+        mail: { from: "Warta Uji <redaksi@news.example.org>" },
+      }),
+    );
+    const env = { WARTA_SMTP_URL: sink.url };
+    expect((await runWarta(["collect", "--config", config], { cwd: ws.root, env })).code).toBe(0);
+    const digest = await runWarta(["digest", "--config", config], { cwd: ws.root, env });
+
+    // One address is refused by the server: it is reported, the others are delivered.
+    expect(digest.code).toBe(1);
+    expect(digest.stdout).toContain("send: 2 message(s) delivered via smtp, 1 refused");
+    expect(digest.stdout).toContain("ditolak@example.com");
+    expect(sink.messages).toHaveLength(2);
+
+    const byRecipient = new Map(sink.messages.map((m) => [m.envelopeTo[0], m]));
+    expect([...byRecipient.keys()].sort()).toEqual(["john@example.com", "siti@example.org"]);
+    const siti = byRecipient.get("siti@example.org")!;
+    expect(siti.envelopeFrom).toBe("redaksi@news.example.org");
+    const mail = siti.parsed;
+    expect(mail.from?.value[0]).toEqual({ address: "redaksi@news.example.org", name: "Warta Uji" });
+    expect(Array.isArray(mail.to) ? null : mail.to?.value[0]).toEqual({
+      address: "siti@example.org",
+      name: "Siti Aminah",
+    });
+    expect(mail.subject).toBe("Warta Uji: 3 berita");
+    expect(mail.messageId).toMatch(/^<warta\.[0-9a-f]+\.\d+@news\.example\.org>$/);
+    expect(mail.date).toBeInstanceOf(Date);
+    expect(mail.headerLines.find((h) => h.key === "list-id")?.line).toMatch(
+      /^List-Id: Warta Uji <warta-uji\.news\.example\.org>$/i,
+    );
+    const html = mail.html as string;
+    const text = mail.text ?? "";
+    for (const story of stories) {
+      const url = `https://news.example.org/artikel/${story.slug}/`;
+      expect(html).toContain(`href="${url}"`);
+      expect(text).toContain(url);
+      expect(text).toContain(story.title);
+    }
+    expect(html).toContain("Harga Karet Naik &amp; Petani Tersenyum");
+    expect(html).toContain("Startup Jambi Raih Pendanaan &lt;Seri A&gt;");
+    // Two recipients of one edition get distinct Message-IDs.
+    expect(new Set(sink.messages.map((m) => m.parsed.messageId)).size).toBe(2);
+
+    // Nothing is left queued, and the refused address is not retried by a later send.
+    const again = await runWarta(["send", "--config", config], { cwd: ws.root, env });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("send: 0 message(s) delivered");
+    expect(sink.messages).toHaveLength(2);
+  });
+
+  it("keeps the deliveries queued when the SMTP server is down, and sends them later", async () => {
+    ws = createWorkspace();
+    ws.writeArticle(
+      "a.md",
+      "---\ntitle: Banjir di Muara Bungo\ndate: 2024-05-04 08:00\n---\n\nAir naik.\n",
+    );
+    writeFileSync(
+      path.join(ws.root, "subscribers.csv"),
+      "email\nani@example.org\nbudi@example.com\n",
+    );
+    const config = ws.writeConfig(
+      workspaceConfig({ newsletter: { subscribers_file: "../subscribers.csv" } }),
+    );
+    sink = await startSmtpSink();
+    const downUrl = sink.url;
+    await sink.close();
+    const down = await runWarta(["run", "--once", "--config", config], {
+      cwd: ws.root,
+      env: { WARTA_SMTP_URL: downUrl },
+    });
+    expect(down.code).toBe(1);
+    expect(down.stdout).toContain("2 still queued");
+
+    sink = await startSmtpSink();
+    const later = await runWarta(["send", "--config", config], {
+      cwd: ws.root,
+      env: { WARTA_SMTP_URL: sink.url },
+    });
+    expect(later.code).toBe(0);
+    expect(sink.messages.map((m) => m.envelopeTo[0]).sort()).toEqual([
+      "ani@example.org",
+      "budi@example.com",
+    ]);
+  });
+});

@@ -1,0 +1,108 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { RawDocument } from "../../src/domain/index.js";
+import { extractDocument } from "../../src/extract/index.js";
+import { AppError, isAppError } from "../../src/shared/errors.js";
+
+const options = { timezone: "Asia/Jakarta", language: "id" };
+
+function documentOf(
+  format: RawDocument["format"],
+  content: string,
+  location = `/berita/artikel.${format}`,
+): RawDocument {
+  return { sourceId: "lokal", key: `artikel.${format}`, location, format, content };
+}
+
+function thrownBy(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a throw");
+}
+
+describe("extractDocument", () => {
+  it("reads Markdown with front matter", () => {
+    const draft = extractDocument(documentOf("markdown", "---\ntitle: Halo\n---\nIsi."), options);
+    expect(draft.title).toBe("Halo");
+    expect(draft.contentText).toBe("Isi.");
+    expect(draft.language).toBe("id");
+  });
+
+  it("reads a JSON article", () => {
+    const draft = extractDocument(
+      documentOf("json", '{"title":"Halo","content_text":"Isi."}'),
+      options,
+    );
+    expect(draft.title).toBe("Halo");
+    expect(draft.contentHtml).toBe("<p>Isi.</p>");
+  });
+
+  it("reads a page capture", () => {
+    const content = readFileSync(
+      new URL("../fixtures/captures/oerban-kazakhstan-turki.txt", import.meta.url),
+      "utf8",
+    );
+    const draft = extractDocument(documentOf("capture", content), options);
+    expect(draft.title).toBe("Kazakhstan Incar Kerja Sama Militer dengan Turki");
+    expect(draft.language).toBe("id");
+  });
+
+  it("refuses HTML pages with SOURCE_UNKNOWN_FORMAT", () => {
+    const error = thrownBy(() =>
+      extractDocument(documentOf("html", "<html></html>", "/berita/a.html"), options),
+    );
+    expect(isAppError(error, "SOURCE_UNKNOWN_FORMAT")).toBe(true);
+    expect((error as Error).message).toMatch(/^extract: \/berita\/a\.html: /);
+    expect((error as Error).message).toContain(
+      "HTML pages are not supported by the directory source yet",
+    );
+  });
+
+  it("prefixes a parser's error with the location and keeps its code and the original as cause", () => {
+    const error = thrownBy(() =>
+      extractDocument(documentOf("json", "{", "/berita/rusak.json"), options),
+    );
+    expect(isAppError(error, "PARSE_JSON")).toBe(true);
+    expect((error as Error).message).toMatch(/^extract: \/berita\/rusak\.json: json: invalid JSON/);
+    const cause = (error as Error).cause;
+    expect(cause).toBeInstanceOf(AppError);
+    expect(isAppError(cause, "PARSE_JSON")).toBe(true);
+    expect((cause as Error).message).toMatch(/^json: /);
+  });
+
+  it("keeps PARSE_MISSING_FIELD, PARSE_DATE and PARSE_CAPTURE codes", () => {
+    expect(
+      isAppError(
+        thrownBy(() => extractDocument(documentOf("markdown", "Isi saja."), options)),
+        "PARSE_MISSING_FIELD",
+      ),
+    ).toBe(true);
+    expect(
+      isAppError(
+        thrownBy(() =>
+          extractDocument(documentOf("markdown", "---\ntitle: A\ndate: nanti\n---\n"), options),
+        ),
+        "PARSE_DATE",
+      ),
+    ).toBe(true);
+    expect(
+      isAppError(
+        thrownBy(() => extractDocument(documentOf("capture", "Populer\n"), options)),
+        "PARSE_CAPTURE",
+      ),
+    ).toBe(true);
+  });
+
+  it("refuses a format it does not know", () => {
+    const doc = { ...documentOf("json", "{}"), format: "pdf" } as unknown as RawDocument;
+    expect(
+      isAppError(
+        thrownBy(() => extractDocument(doc, options)),
+        "SOURCE_UNKNOWN_FORMAT",
+      ),
+    ).toBe(true);
+  });
+});
