@@ -29,6 +29,8 @@ const directorySource = z.strictObject({
   path: z.string().min(1),
   /** Category given to articles that name none. */
   default_category: z.string().min(1).optional(),
+  /** Articles that name no category take the name of the sub-folder they are in. */
+  category_from_folder: z.boolean().default(false),
   /** Language of articles that do not say. Defaults to the site language. */
   language: language.optional(),
   /** Base URL for article links when a file gives no URL. Defaults to site.base_url. */

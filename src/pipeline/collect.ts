@@ -111,7 +111,7 @@ export function normaliseDraft(
   const url = draft.url ?? new URL(`artikel/${slug}/`, base).toString();
   const published = draft.published ?? doc.modified ?? now;
   const updated = draft.updated && draft.updated > published ? draft.updated : published;
-  const names = draft.categories.length > 0 ? draft.categories : [source.default_category ?? ""];
+  const names = draft.categories.length > 0 ? draft.categories : [fallbackCategory(doc, source)];
   const categories: Category[] = [];
   for (const name of names.map((n) => n.trim()).filter(Boolean)) {
     const slugged = slugify(name);
@@ -140,6 +140,16 @@ export function normaliseDraft(
   if (draft.dateline) article.dateline = draft.dateline;
   if (draft.credit) article.credit = draft.credit;
   return { ...article, contentHash: sha256Hex(JSON.stringify(article)) };
+}
+
+/** The category of an article that names none: its folder's name, or the source's default. */
+function fallbackCategory(doc: RawDocument, source: SourceConfig): string {
+  const folder = path.posix.dirname(doc.key).split("/")[0];
+  if (source.category_from_folder && folder && folder !== ".") {
+    const words = folder.replace(/[-_]+/g, " ").trim();
+    return words.charAt(0).toLocaleUpperCase() + words.slice(1);
+  }
+  return source.default_category ?? "";
 }
 
 function firstParagraph(text: string, max = 300): string {

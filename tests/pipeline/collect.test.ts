@@ -22,11 +22,16 @@ describe("collecting a directory source", () => {
     ws.remove();
   });
 
-  const config = () =>
-    resolveConfig(workspaceConfig(), { baseDir: path.join(ws.root, "config"), env: {} });
-  const collect = (now = new Date("2024-05-06T00:00:00Z")) =>
+  const config = (source: Record<string, unknown> = {}) =>
+    resolveConfig(
+      workspaceConfig({
+        sources: [{ id: "local", type: "directory", path: "../articles", ...source }],
+      }),
+      { baseDir: path.join(ws.root, "config"), env: {} },
+    );
+  const collect = (now = new Date("2024-05-06T00:00:00Z"), source: Record<string, unknown> = {}) =>
     collectSources({
-      sources: config().sources,
+      sources: config(source).sources,
       site: config().site,
       articles,
       now: () => now,
@@ -78,5 +83,23 @@ describe("collecting a directory source", () => {
     expect(article?.url).toBe("https://news.example.org/artikel/berita-pagi/");
     expect(article?.published.toISOString()).toBe("2024-05-01T01:00:00.000Z");
     expect(article?.language).toBe("id");
+  });
+
+  it("files an article without categories under its folder, or the source's default", async () => {
+    const body = "---\ntitle: T\ndate: 2024-05-01 08:00\n---\n\nIsi.\n";
+    ws.writeArticle("luar-negeri/a.md", body);
+    ws.writeArticle("b.md", body);
+    ws.writeArticle(
+      "olahraga/c.md",
+      body.replace("title: T", "title: C\ncategories: [Sepak Bola]"),
+    );
+    await collect(new Date("2024-05-06T00:00:00Z"), {
+      category_from_folder: true,
+      default_category: "Umum",
+    });
+    const byKey = new Map((await articles.latest(10)).map((a) => [a.sourceKey, a.categories]));
+    expect(byKey.get("luar-negeri/a.md")).toEqual([{ slug: "luar-negeri", name: "Luar negeri" }]);
+    expect(byKey.get("b.md")).toEqual([{ slug: "umum", name: "Umum" }]);
+    expect(byKey.get("olahraga/c.md")).toEqual([{ slug: "sepak-bola", name: "Sepak Bola" }]);
   });
 });
