@@ -40,7 +40,19 @@ export function startScheduler(
         await execution;
         running.delete(execution);
       },
-      { name: job.name, timezone: options.timezone, noOverlap: true },
+      {
+        name: job.name,
+        timezone: options.timezone,
+        noOverlap: true,
+        // node-cron's own notices (such as a run skipped because the previous one is still
+        // going) go to our log instead of the console.
+        logger: {
+          info: (message) => log.info(message),
+          warn: (message) => log.warn(message),
+          error: (message) => log.error({ err: errorMessage(message) }, "node-cron error"),
+          debug: (message) => log.debug({ detail: errorMessage(message) }, "node-cron"),
+        },
+      },
     );
     return { name: job.name, task };
   });

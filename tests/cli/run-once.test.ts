@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { simpleParser } from "mailparser";
 import { afterEach, describe, expect, it } from "vitest";
@@ -86,6 +86,38 @@ describe("warta run --once", () => {
     expect(after).toHaveLength(addresses.length * 2);
     const rss = readFileSync(path.join(ws.root, "public", "feeds", "rss.xml"), "utf8");
     expect(rss).toContain("Harga Cabai Turun di Pasar Angso Duo");
+  });
+
+  it("reports a broken template by file and line, sends nothing, and still runs the other jobs", async () => {
+    ws = createWorkspace();
+    ws.writeArticle(
+      "a.md",
+      "---\ntitle: Banjir Surut\ndate: 2024-05-04 08:00\n---\n\nAir surut.\n",
+    );
+    writeFileSync(path.join(ws.root, "subscribers.csv"), "email\nani@example.org\n");
+    const card = path.join(ws.root, "templates", "partials", "article.mjml");
+    const original = readFileSync(card, "utf8");
+    const lines = original.split("\n");
+    const at = lines.findIndex((l) => l.includes("<mj-column>"));
+    lines[at] = '  <mj-column bogus-attribute="1">';
+    writeFileSync(card, lines.join("\n"));
+    const config = ws.writeConfig(
+      workspaceConfig({ newsletter: { subscribers_file: "../subscribers.csv" } }),
+    );
+
+    const broken = await runWarta(["run", "--once", "--config", config], { cwd: ws.root });
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain(`partials/article.mjml:${at + 1}`);
+    expect(broken.stdout).toContain("collect: 1 documents");
+    expect(existsSync(path.join(ws.root, "public", "feeds", "rss.xml"))).toBe(true);
+    expect(existsSync(path.join(ws.root, "outbox"))).toBe(false);
+
+    // Once the operator mends the template, the edition goes out, once.
+    writeFileSync(card, original);
+    const mended = await runWarta(["run", "--once", "--config", config], { cwd: ws.root });
+    expect(mended.code).toBe(0);
+    expect(mended.stdout).toContain("send: 1 message(s) delivered via outbox");
+    expect(readdirSync(path.join(ws.root, "outbox"))).toHaveLength(1);
   });
 
   it("exits 1 with one message naming the key when the configuration is invalid", async () => {
