@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
-import { renderEditionDigest, runDigest, selectDigestArticles } from "../pipeline/index.js";
+import { runDigest, runPreview } from "../pipeline/index.js";
 import { type CliOutput, type ContextOpener, withContext } from "./context.js";
 import { formatCompose, formatImport, formatSend, showPath } from "./format.js";
 
@@ -15,33 +15,17 @@ export function registerDigest(program: Command, open: ContextOpener, io: CliOut
       const globals = command.optsWithGlobals();
       if (options.preview) {
         const file = path.resolve(options.preview);
-        await withContext(open, globals, async (ctx) => {
-          const now = ctx.now();
-          const { articles, previous } = await selectDigestArticles({
-            newsletter: ctx.config.newsletter,
-            articles: ctx.articles,
-            editions: ctx.editions,
-            now,
-          });
-          if (articles.length === 0) {
-            io.out("digest: nothing to preview (no new articles since the last edition)");
-            return;
-          }
-          const rendered = await renderEditionDigest(
-            articles,
-            previous,
-            {
-              site: ctx.config.site,
-              newsletter: ctx.config.newsletter,
-              templatesDir: ctx.config.paths.templates,
-            },
-            now,
-          );
-          await mkdir(path.dirname(file), { recursive: true });
-          await writeFile(file, rendered.html);
-          io.out(`digest: preview "${rendered.subject}" with ${articles.length} articles`);
-          io.out(`  ${showPath(file)}`);
-        });
+        const preview = await withContext(open, globals, runPreview);
+        if (!preview) {
+          io.out("digest: nothing to preview (no new articles since the last edition)");
+          return;
+        }
+        await mkdir(path.dirname(file), { recursive: true });
+        await writeFile(file, preview.rendered.html);
+        io.out(
+          `digest: preview "${preview.rendered.subject}" with ${preview.articles.length} articles`,
+        );
+        io.out(`  ${showPath(file)}`);
         return;
       }
       const summary = await withContext(open, globals, runDigest);

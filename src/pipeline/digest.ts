@@ -55,6 +55,26 @@ export function renderEditionDigest(
   });
 }
 
+/** Renders the next edition without storing or sending anything; null when there is nothing new. */
+export async function previewEdition(deps: {
+  settings: DigestSettings;
+  articles: ArticleRepository;
+  editions: EditionRepository;
+  now: Date;
+}): Promise<{ rendered: RenderedDigest; articles: Article[] } | null> {
+  const { articles, previous } = await selectDigestArticles({
+    newsletter: deps.settings.newsletter,
+    articles: deps.articles,
+    editions: deps.editions,
+    now: deps.now,
+  });
+  if (articles.length === 0) return null;
+  return {
+    rendered: await renderEditionDigest(articles, previous, deps.settings, deps.now),
+    articles,
+  };
+}
+
 /** What composing the next edition did. */
 export type ComposeResult =
   | { edition: Edition; recipients: number }

@@ -9,6 +9,7 @@ export {
   type ComposeResult,
   composeEdition,
   type DigestSettings,
+  previewEdition,
   renderEditionDigest,
   selectDigestArticles,
 } from "./digest.js";
@@ -19,6 +20,7 @@ export {
   runCollect,
   runDigest,
   runJob,
+  runPreview,
   runPublish,
   runSend,
 } from "./jobs.js";

@@ -1,6 +1,11 @@
 import { type CollectSummary, collectSources } from "./collect.js";
 import type { PipelineContext } from "./context.js";
-import { type ComposeResult, composeEdition } from "./digest.js";
+import {
+  type ComposeResult,
+  composeEdition,
+  type DigestSettings,
+  previewEdition,
+} from "./digest.js";
 import { type PublishSummary, publishFeeds } from "./publish.js";
 import { type SendSummary, sendQueued } from "./send.js";
 import { type ImportSummary, importSubscribers } from "./subscribers.js";
@@ -43,6 +48,24 @@ export async function runSend(ctx: PipelineContext): Promise<SendSummary> {
   });
 }
 
+function digestSettings(ctx: PipelineContext): DigestSettings {
+  return {
+    site: ctx.config.site,
+    newsletter: ctx.config.newsletter,
+    templatesDir: ctx.config.paths.templates,
+  };
+}
+
+/** Renders the next edition as the digest job would, storing and sending nothing. */
+export function runPreview(ctx: PipelineContext) {
+  return previewEdition({
+    settings: digestSettings(ctx),
+    articles: ctx.articles,
+    editions: ctx.editions,
+    now: ctx.now(),
+  });
+}
+
 /** What the digest job did. */
 export interface DigestJobSummary {
   imported: ImportSummary | null;
@@ -62,11 +85,7 @@ export async function runDigest(ctx: PipelineContext): Promise<DigestJobSummary>
       })
     : null;
   const compose = await composeEdition({
-    settings: {
-      site: ctx.config.site,
-      newsletter: ctx.config.newsletter,
-      templatesDir: ctx.config.paths.templates,
-    },
+    settings: digestSettings(ctx),
     articles: ctx.articles,
     editions: ctx.editions,
     subscribers: ctx.subscribers,

@@ -120,6 +120,33 @@ describe("warta run --once", () => {
     expect(readdirSync(path.join(ws.root, "outbox"))).toHaveLength(1);
   });
 
+  it("previews the next edition to a file without storing or sending it", async () => {
+    ws = createWorkspace();
+    ws.writeArticle(
+      "a.md",
+      "---\ntitle: Festival Danau Kerinci Dibuka\ndate: 2024-05-04 08:00\nslug: festival-kerinci\n---\n\nMeriah.\n",
+    );
+    writeFileSync(path.join(ws.root, "subscribers.csv"), "email\nani@example.org\n");
+    const config = ws.writeConfig(
+      workspaceConfig({ newsletter: { subscribers_file: "../subscribers.csv" } }),
+    );
+    await runWarta(["collect", "--config", config], { cwd: ws.root });
+    const preview = await runWarta(
+      ["digest", "--preview", "preview/next.html", "--config", config],
+      {
+        cwd: ws.root,
+      },
+    );
+    expect(preview.code).toBe(0);
+    const html = readFileSync(path.join(ws.root, "preview", "next.html"), "utf8");
+    expect(html).toContain("Festival Danau Kerinci Dibuka");
+    expect(html).toContain('href="https://news.example.org/artikel/festival-kerinci/"');
+    expect(existsSync(path.join(ws.root, "outbox"))).toBe(false);
+    // Nothing was stored: the real digest is still the first edition.
+    const digest = await runWarta(["digest", "--config", config], { cwd: ws.root });
+    expect(digest.stdout).toContain("digest: edition 1 ");
+  });
+
   it("exits 1 with one message naming the key when the configuration is invalid", async () => {
     ws = createWorkspace();
     const config = ws.writeConfig(workspaceConfig({ schedule: { digest: "every morning" } }));

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseCapture } from "../../src/extract/capture.js";
 import { isAppError } from "../../src/shared/errors.js";
+import { thrownBy } from "../helpers/errors.js";
 
 function readCapture(name: string): string {
   return readFileSync(new URL(`../fixtures/captures/${name}`, import.meta.url), "utf8");
@@ -18,15 +19,6 @@ function headingsOf(html: string): string[] {
 
 function paragraphsOf(html: string): string[] {
   return [...html.matchAll(/<p>(.*?)<\/p>/g)].map((m) => m[1]!);
-}
-
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a throw");
 }
 
 describe("parseCapture on a real Oerban.com page", () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { RawDocument } from "../../src/domain/index.js";
 import { extractDocument } from "../../src/extract/index.js";
 import { AppError, isAppError } from "../../src/shared/errors.js";
+import { thrownBy } from "../helpers/errors.js";
 
 const options = { timezone: "Asia/Jakarta", language: "id" };
 
@@ -12,15 +13,6 @@ function documentOf(
   location = `/berita/artikel.${format}`,
 ): RawDocument {
   return { sourceId: "lokal", key: `artikel.${format}`, location, format, content };
-}
-
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a throw");
 }
 
 describe("extractDocument", () => {

@@ -1,17 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parseJsonArticle } from "../../src/extract/json.js";
 import { isAppError } from "../../src/shared/errors.js";
+import { thrownBy } from "../helpers/errors.js";
 
 const options = { timezone: "Asia/Jakarta", language: "id" };
-
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a throw");
-}
 
 describe("parseJsonArticle fields", () => {
   it("reads a JSON Feed style item", () => {

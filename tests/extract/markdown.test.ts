@@ -1,17 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parseMarkdown } from "../../src/extract/markdown.js";
 import { isAppError } from "../../src/shared/errors.js";
+import { thrownBy } from "../helpers/errors.js";
 
 const options = { timezone: "Asia/Jakarta", language: "id" };
-
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a throw");
-}
 
 describe("parseMarkdown front matter", () => {
   const full = [
