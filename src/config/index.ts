@@ -9,10 +9,13 @@ export {
 } from "./load.js";
 export {
   configSchema,
+  type DirectorySourceConfig,
   type FeedsConfig,
+  type FetchConfig,
   isKnownTimezone,
   type MailConfig,
   type NewsletterConfig,
+  type RulesConfig,
   type ScheduleConfig,
   type SiteConfig,
   type SourceConfig,

@@ -140,7 +140,9 @@ export function resolveConfig(
       outbox: at(data.paths.outbox),
       templates: at(data.paths.templates),
     },
-    sources: data.sources.map((source) => ({ ...source, path: at(source.path) })),
+    sources: data.sources.map((source) =>
+      source.type === "directory" ? { ...source, path: at(source.path) } : source,
+    ),
     newsletter: {
       ...data.newsletter,
       ...(data.newsletter.subscribers_file

@@ -20,22 +20,125 @@ const language = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, {
 });
 const absoluteUrl = z.url({ protocol: /^https?$/, message: "not an absolute http(s) URL" });
 
+const sourceId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, { message: "use lower-case letters, digits, - and _" });
+
+/** A regular expression given as text; rejected at start-up when it does not compile. */
+const pattern = z.string().refine(
+  (value) => {
+    try {
+      new RegExp(value, "iu");
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "not a valid regular expression" },
+);
+
+/** Per-source extraction rules, applied on top of the built-in boilerplate rules. */
+const rules = z.strictObject({
+  /** CSS selectors of page elements to drop before the body is extracted. */
+  drop_selectors: z.array(z.string().min(1)).default([]),
+  /** Regular expressions (case-insensitive): body lines or paragraphs that match are dropped. */
+  drop_lines: z.array(pattern).default([]),
+});
+
+/** Keys every source kind shares. */
+const common = {
+  id: sourceId,
+  /** Category given to articles that name none. */
+  default_category: z.string().min(1).optional(),
+  /** Language of articles that do not say. Defaults to the site language. */
+  language: language.optional(),
+  enabled: z.boolean().default(true),
+  rules: rules.default(() => rules.parse({})),
+};
+
 const directorySource = z.strictObject({
-  id: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9_-]*$/, { message: "use lower-case letters, digits, - and _" }),
+  ...common,
   type: z.literal("directory"),
   /** Folder of article files, relative to the config file's folder. */
   path: z.string().min(1),
-  /** Category given to articles that name none. */
-  default_category: z.string().min(1).optional(),
   /** Articles that name no category take the name of the sub-folder they are in. */
   category_from_folder: z.boolean().default(false),
-  /** Language of articles that do not say. Defaults to the site language. */
-  language: language.optional(),
   /** Base URL for article links when a file gives no URL. Defaults to site.base_url. */
   base_url: absoluteUrl.optional(),
-  enabled: z.boolean().default(true),
+});
+
+/** Shortest time between two polls of one remote source, in seconds. */
+const minInterval = z
+  .int()
+  .min(0)
+  .max(7 * 86_400)
+  .default(600);
+
+const feedSource = z.strictObject({
+  ...common,
+  type: z.literal("feed"),
+  /** RSS 0.9x/1.0/2.0, Atom 0.3/1.0 or JSON Feed 1.0/1.1 URL. */
+  url: absoluteUrl,
+  /** Complete items that carry only an excerpt by fetching and extracting their page. */
+  fetch_full_page: z.boolean().default(false),
+  min_interval: minInterval,
+});
+
+const pagesSource = z
+  .strictObject({
+    ...common,
+    type: z.literal("pages"),
+    /** Article URLs, each fetched and extracted. */
+    urls: z.array(absoluteUrl).default([]),
+    /** A sitemap, sitemap index or Google News sitemap listing the article URLs. */
+    sitemap: absoluteUrl.optional(),
+    /** Most pages taken from a sitemap in one run (newest first when it has dates). */
+    max_pages: z.int().min(1).max(10_000).default(100),
+    min_interval: minInterval,
+  })
+  .refine((source) => source.urls.length > 0 || source.sitemap !== undefined, {
+    message: "give urls, a sitemap, or both",
+    path: ["urls"],
+  });
+
+const wordpressSource = z.strictObject({
+  ...common,
+  type: z.literal("wordpress"),
+  /** The site's address; the REST API is read at <url>/wp-json/wp/v2/posts. */
+  url: absoluteUrl,
+  /** Posts per API page (WordPress allows at most 100). */
+  per_page: z.int().min(1).max(100).default(50),
+  /** Most API pages read in one run. */
+  max_pages: z.int().min(1).max(1_000).default(10),
+  min_interval: minInterval,
+});
+
+const source = z.discriminatedUnion("type", [
+  directorySource,
+  feedSource,
+  pagesSource,
+  wordpressSource,
+]);
+
+/** How remote documents are fetched. */
+const fetchSettings = z.strictObject({
+  /** Whole-request deadline in seconds: a response that drips forever is cut off. */
+  timeout: z.number().min(1).max(600).default(30),
+  /** Largest body accepted, in bytes, after decompression. */
+  max_bytes: z
+    .int()
+    .min(1_024)
+    .max(1_073_741_824)
+    .default(20 * 1024 * 1024),
+  max_redirects: z.int().min(0).max(20).default(5),
+  /** Requests at once to one host. */
+  per_host: z.int().min(1).max(32).default(2),
+  /** Replaces the default User-Agent (warta/<version> (+<site.base_url>)). */
+  user_agent: z.string().min(1).optional(),
+  /** First back-off after a failure, in seconds; doubled after each further failure. */
+  backoff_base: z.int().min(1).default(300),
+  /** Longest back-off, in seconds. */
+  backoff_max: z.int().min(1).default(86_400),
 });
 
 const site = z.strictObject({
@@ -107,7 +210,8 @@ const log = z.strictObject({
 /** The schema of a warta configuration file. Every key has a default. */
 export const configSchema = z.strictObject({
   site: site.default(() => site.parse({})),
-  sources: z.array(directorySource).default([]),
+  sources: z.array(source).default([]),
+  fetch: fetchSettings.default(() => fetchSettings.parse({})),
   feeds: feeds.default(() => feeds.parse({})),
   newsletter: newsletter.default(() => newsletter.parse({})),
   schedule: schedule.default(() => schedule.parse({})),
@@ -123,3 +227,6 @@ export type FeedsConfig = FileConfig["feeds"];
 export type NewsletterConfig = FileConfig["newsletter"];
 export type ScheduleConfig = FileConfig["schedule"];
 export type MailConfig = FileConfig["mail"];
+export type FetchConfig = FileConfig["fetch"];
+export type RulesConfig = FileConfig["sources"][number]["rules"];
+export type DirectorySourceConfig = Extract<SourceConfig, { type: "directory" }>;

@@ -7,6 +7,8 @@ export type {
   Edition,
   RenderedDigest,
 } from "./digest.js";
+export type { ExtractionRules, FeedEntry, FeedFormat, ParsedFeed } from "./feed.js";
+export type { Fetcher, FetchRequest, FetchResult } from "./fetch.js";
 export type {
   ArticleInput,
   ArticleRepository,

@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { SiteConfig, SourceConfig } from "../config/index.js";
+import type { DirectorySourceConfig, SiteConfig, SourceConfig } from "../config/index.js";
 import type { ArticleDraft, Category } from "../domain/article.js";
 import type { ArticleInput, ArticleRepository } from "../domain/ports.js";
 import type { RawDocument } from "../domain/source.js";
@@ -47,7 +47,7 @@ export async function collectSources(deps: {
     failures: [],
   };
   for (const source of deps.sources) {
-    if (!source.enabled) continue;
+    if (!source.enabled || source.type !== "directory") continue;
     const log = deps.logger.child({ component: "collect", sourceId: source.id });
     summary.sources += 1;
     const read = await readDirectorySource(source);
@@ -101,7 +101,7 @@ export async function collectSources(deps: {
 export function normaliseDraft(
   draft: ArticleDraft,
   doc: RawDocument,
-  source: SourceConfig,
+  source: DirectorySourceConfig,
   site: SiteConfig,
   now: Date,
 ): ArticleInput {
@@ -143,7 +143,7 @@ export function normaliseDraft(
 }
 
 /** The category of an article that names none: its folder's name, or the source's default. */
-function fallbackCategory(doc: RawDocument, source: SourceConfig): string {
+function fallbackCategory(doc: RawDocument, source: DirectorySourceConfig): string {
   const folder = path.posix.dirname(doc.key).split("/")[0];
   if (source.category_from_folder && folder && folder !== ".") {
     const words = folder.replace(/[-_]+/g, " ").trim();

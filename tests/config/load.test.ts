@@ -45,7 +45,7 @@ describe("configuration", () => {
     expect(config.paths.data).toBe("/srv/warta/var/data");
     expect(config.paths.public).toBe("/abs/public");
     expect(config.paths.outbox).toBe("/srv/warta/outbox");
-    expect(config.sources[0]?.path).toBe("/srv/warta/config/articles");
+    expect(config.sources[0]).toMatchObject({ path: "/srv/warta/config/articles" });
   });
 
   it("names an unknown key", () => {
