@@ -18,6 +18,7 @@ export function formatCollect(summary: CollectSummary): string[] {
   const lines = [
     `collect: ${summary.documents} documents from ${summary.sources} source(s): ` +
       `${summary.inserted} new, ${summary.updated} updated, ${summary.unchanged} unchanged` +
+      (summary.merged > 0 ? `, ${summary.merged} already known from elsewhere` : "") +
       (summary.failures.length > 0 ? `, ${summary.failures.length} failed` : ""),
   ];
   for (const failure of summary.failures) lines.push(`  error: ${failure.message}`);

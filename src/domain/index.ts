@@ -12,12 +12,15 @@ export type { Fetcher, FetchRequest, FetchResult } from "./fetch.js";
 export type {
   ArticleInput,
   ArticleRepository,
+  ArticleSourceLink,
   EditionRepository,
   FileWriter,
   Mailer,
   NewEdition,
   OutgoingMessage,
   SendReceipt,
+  SourceState,
+  SourceStateRepository,
   SubscriberRepository,
   UpsertResult,
 } from "./ports.js";

@@ -7,10 +7,49 @@ export interface UpsertResult {
   inserted: number;
   updated: number;
   unchanged: number;
+  /** Articles recognised as a story already stored from another address or source. */
+  merged: number;
 }
 
 /** An article as the collector hands it to the store (the store sets firstSeen). */
-export type ArticleInput = Omit<Article, "firstSeen">;
+export type ArticleInput = Omit<Article, "firstSeen"> & {
+  /** The URL in canonical form (see canonicalizeUrl), for recognising one story twice. */
+  canonicalUrl?: string;
+  /** SimHash of the text, for recognising a republished story. */
+  fingerprint?: string;
+};
+
+/** One source an article was seen in. */
+export interface ArticleSourceLink {
+  sourceId: string;
+  sourceKey: string;
+  url: string;
+  firstSeen: Date;
+}
+
+/** What the store remembers about polling one remote source. */
+export interface SourceState {
+  sourceId: string;
+  etag?: string;
+  lastModified?: string;
+  /** Source-specific position, such as the newest modified_gmt read from WordPress. */
+  cursor?: string;
+  lastAttempt?: Date;
+  lastSuccess?: Date;
+  lastErrorAt?: Date;
+  lastError?: string;
+  consecutiveFailures: number;
+  nextPoll?: Date;
+  /** Items the last successful poll found. */
+  items: number;
+}
+
+/** Polling state of the sources. */
+export interface SourceStateRepository {
+  get(sourceId: string): Promise<SourceState | undefined>;
+  all(): Promise<SourceState[]>;
+  save(state: SourceState): Promise<void>;
+}
 
 /** Stored articles. */
 export interface ArticleRepository {
@@ -25,6 +64,10 @@ export interface ArticleRepository {
   /** Every category that has at least one article. */
   categories(): Promise<{ slug: string; name: string }[]>;
   count(): Promise<number>;
+  /** Every source the article was seen in, first first. */
+  sourcesOf(articleId: string): Promise<ArticleSourceLink[]>;
+  /** Which of these canonical URLs belong to a stored article. */
+  knownUrls(canonicalUrls: string[]): Promise<Set<string>>;
 }
 
 /** Newsletter subscribers. */

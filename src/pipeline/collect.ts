@@ -7,7 +7,9 @@ import { extractDocument, sanitizeArticleHtml } from "../extract/index.js";
 import { errorMessage } from "../shared/errors.js";
 import { sha256Hex } from "../shared/hash.js";
 import type { Logger } from "../shared/logger.js";
+import { simhash } from "../shared/simhash.js";
 import { slugify } from "../shared/slug.js";
+import { canonicalizeUrl } from "../shared/url.js";
 import { readDirectorySource } from "../sources/index.js";
 
 /** A document that could not become an article, named by where it came from. */
@@ -24,6 +26,7 @@ export interface CollectSummary {
   inserted: number;
   updated: number;
   unchanged: number;
+  merged: number;
   failures: CollectFailure[];
 }
 
@@ -44,6 +47,7 @@ export async function collectSources(deps: {
     inserted: 0,
     updated: 0,
     unchanged: 0,
+    merged: 0,
     failures: [],
   };
   for (const source of deps.sources) {
@@ -88,6 +92,7 @@ export async function collectSources(deps: {
     summary.inserted += stored.inserted;
     summary.updated += stored.updated;
     summary.unchanged += stored.unchanged;
+    summary.merged += stored.merged;
     log.info({ documents: read.documents.length, ...stored }, "source collected");
   }
   return summary;
@@ -139,7 +144,14 @@ export function normaliseDraft(
     article.image = { ...draft.image, url: new URL(draft.image.url, url).toString() };
   if (draft.dateline) article.dateline = draft.dateline;
   if (draft.credit) article.credit = draft.credit;
-  return { ...article, contentHash: sha256Hex(JSON.stringify(article)) };
+  const input: ArticleInput = { ...article, contentHash: sha256Hex(JSON.stringify(article)) };
+  // Only an address the document gave itself identifies it across sources; one made up
+  // from a file name does not.
+  const canonicalUrl = draft.url ? canonicalizeUrl(draft.url) : undefined;
+  if (canonicalUrl) input.canonicalUrl = canonicalUrl;
+  const fingerprint = simhash(draft.contentText);
+  if (fingerprint) input.fingerprint = fingerprint;
+  return input;
 }
 
 /** The category of an article that names none: its folder's name, or the source's default. */

@@ -1,7 +1,14 @@
+import type { Kysely } from "kysely";
 import type { Article, ArticleImage, Category } from "../domain/article.js";
-import type { ArticleInput, ArticleRepository, UpsertResult } from "../domain/ports.js";
+import type {
+  ArticleInput,
+  ArticleRepository,
+  ArticleSourceLink,
+  UpsertResult,
+} from "../domain/ports.js";
+import { containment, hammingDistance } from "../shared/simhash.js";
 import type { Db } from "./database.js";
-import type { ArticlesTable } from "./schema.js";
+import type { ArticlesTable, Database } from "./schema.js";
 
 type ArticleRow = ArticlesTable;
 
@@ -10,52 +17,45 @@ export class SqlArticleRepository implements ArticleRepository {
   constructor(private readonly db: Db) {}
 
   async upsert(articles: ArticleInput[], now: Date): Promise<UpsertResult> {
-    const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
+    const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0, merged: 0 };
     if (articles.length === 0) return result;
     const stamp = now.toISOString();
     await this.db.transaction().execute(async (trx) => {
       for (const article of articles) {
-        const existing = await trx
-          .selectFrom("articles")
-          .select(["content_hash", "first_seen_at"])
-          .where("id", "=", article.id)
-          .executeTakeFirst();
-        if (existing && existing.content_hash === article.contentHash) {
-          result.unchanged += 1;
-          continue;
-        }
-        for (const category of article.categories) {
-          await trx
-            .insertInto("categories")
-            .values({ slug: category.slug, name: category.name })
-            .onConflict((oc) => oc.column("slug").doUpdateSet({ name: category.name }))
-            .execute();
-        }
-        const row = toRow(article, existing?.first_seen_at ?? stamp, stamp);
-        if (existing) {
-          const { id: _id, first_seen_at: _first, ...changes } = row;
-          await trx.updateTable("articles").set(changes).where("id", "=", article.id).execute();
-          await trx.deleteFrom("article_categories").where("article_id", "=", article.id).execute();
-          result.updated += 1;
-        } else {
-          await trx.insertInto("articles").values(row).execute();
-          result.inserted += 1;
-        }
-        if (article.categories.length > 0) {
-          await trx
-            .insertInto("article_categories")
-            .values(
-              article.categories.map((category, position) => ({
-                article_id: article.id,
-                category_slug: category.slug,
-                position,
-              })),
-            )
-            .execute();
-        }
+        const outcome = await upsertOne(trx, article, stamp);
+        result[outcome] += 1;
       }
     });
     return result;
+  }
+
+  async sourcesOf(articleId: string): Promise<ArticleSourceLink[]> {
+    const rows = await this.db
+      .selectFrom("article_sources")
+      .select(["source_id", "source_key", "url", "first_seen_at"])
+      .where("article_id", "=", articleId)
+      .orderBy("first_seen_at")
+      .orderBy("source_id")
+      .execute();
+    return rows.map((r) => ({
+      sourceId: r.source_id,
+      sourceKey: r.source_key,
+      url: r.url,
+      firstSeen: new Date(r.first_seen_at),
+    }));
+  }
+
+  async knownUrls(canonicalUrls: string[]): Promise<Set<string>> {
+    const known = new Set<string>();
+    for (let i = 0; i < canonicalUrls.length; i += 500) {
+      const rows = await this.db
+        .selectFrom("articles")
+        .select("canonical_url")
+        .where("canonical_url", "in", canonicalUrls.slice(i, i + 500))
+        .execute();
+      for (const row of rows) if (row.canonical_url) known.add(row.canonical_url);
+    }
+    return known;
   }
 
   async latest(limit: number, categorySlug?: string): Promise<Article[]> {
@@ -161,6 +161,8 @@ function toRow(article: ArticleInput, firstSeen: string, changed: string): Artic
     content_hash: article.contentHash,
     first_seen_at: firstSeen,
     changed_at: changed,
+    canonical_url: article.canonicalUrl ?? null,
+    fingerprint: article.fingerprint ?? null,
   };
 }
 
@@ -187,4 +189,153 @@ function fromRow(row: ArticleRow, categories: Category[]): Article {
   if (row.dateline !== null) article.dateline = row.dateline;
   if (row.credit !== null) article.credit = row.credit;
   return article;
+}
+
+type Trx = Kysely<Database>;
+
+/** Fingerprints closer than this many bits are compared word by word. */
+const NEAR_BITS = 12;
+/** Share of the shorter text's 3-word shingles found in the other for a republished story. */
+const NEAR_CONTAINMENT = 0.75;
+/** How far apart in publication time a republished copy may be. */
+const NEAR_WINDOW_MS = 7 * 86_400_000;
+
+/**
+ * Stores one article, recognising a story already stored: first by this source's own key,
+ * then by canonical URL, then by a near-duplicate text published within a week. A story
+ * seen again from another source or address is not stored twice; the new source is
+ * remembered beside it. Only the source that first brought a story updates its content.
+ */
+async function upsertOne(
+  trx: Trx,
+  article: ArticleInput,
+  stamp: string,
+): Promise<keyof UpsertResult> {
+  const link = await trx
+    .selectFrom("article_sources")
+    .select("article_id")
+    .where("source_id", "=", article.sourceId)
+    .where("source_key", "=", article.sourceKey)
+    .executeTakeFirst();
+  const targetId = link?.article_id ?? (await findDuplicate(trx, article));
+  if (targetId === undefined) {
+    const clash = await trx
+      .selectFrom("articles")
+      .select("id")
+      .where("id", "=", article.id)
+      .executeTakeFirst();
+    if (clash) return updateArticle(trx, article, article.id, stamp);
+    await writeCategories(trx, article);
+    await trx
+      .insertInto("articles")
+      .values(toRow(article, stamp, stamp))
+      .execute();
+    await insertCategoryLinks(trx, article.id, article);
+    await rememberSource(trx, article.id, article, stamp);
+    return "inserted";
+  }
+  await rememberSource(trx, targetId, article, stamp);
+  if (!link) return "merged";
+  return updateArticle(trx, article, targetId, stamp);
+}
+
+async function updateArticle(
+  trx: Trx,
+  article: ArticleInput,
+  targetId: string,
+  stamp: string,
+): Promise<keyof UpsertResult> {
+  const existing = await trx
+    .selectFrom("articles")
+    .select(["content_hash", "first_seen_at", "source_id", "source_key"])
+    .where("id", "=", targetId)
+    .executeTakeFirstOrThrow();
+  const primary =
+    existing.source_id === article.sourceId && existing.source_key === article.sourceKey;
+  if (!primary || existing.content_hash === article.contentHash) return "unchanged";
+  await writeCategories(trx, article);
+  const {
+    id: _id,
+    first_seen_at: _first,
+    ...changes
+  } = toRow(article, existing.first_seen_at, stamp);
+  await trx.updateTable("articles").set(changes).where("id", "=", targetId).execute();
+  await trx.deleteFrom("article_categories").where("article_id", "=", targetId).execute();
+  await insertCategoryLinks(trx, targetId, article);
+  return "updated";
+}
+
+async function findDuplicate(trx: Trx, article: ArticleInput): Promise<string | undefined> {
+  if (article.canonicalUrl) {
+    const same = await trx
+      .selectFrom("articles")
+      .select("id")
+      .where("canonical_url", "=", article.canonicalUrl)
+      .executeTakeFirst();
+    if (same) return same.id;
+  }
+  if (!article.fingerprint) return undefined;
+  const published = article.published.getTime();
+  const candidates = await trx
+    .selectFrom("articles")
+    .select(["id", "fingerprint", "content_text"])
+    .where("fingerprint", "is not", null)
+    .where("published_at", ">=", new Date(published - NEAR_WINDOW_MS).toISOString())
+    .where("published_at", "<=", new Date(published + NEAR_WINDOW_MS).toISOString())
+    .orderBy("published_at", "desc")
+    .limit(5_000)
+    .execute();
+  for (const candidate of candidates) {
+    if (
+      candidate.fingerprint &&
+      hammingDistance(candidate.fingerprint, article.fingerprint) <= NEAR_BITS &&
+      containment(candidate.content_text, article.contentText) >= NEAR_CONTAINMENT
+    ) {
+      return candidate.id;
+    }
+  }
+  return undefined;
+}
+
+async function rememberSource(trx: Trx, articleId: string, article: ArticleInput, stamp: string) {
+  await trx
+    .insertInto("article_sources")
+    .values({
+      source_id: article.sourceId,
+      source_key: article.sourceKey,
+      article_id: articleId,
+      url: article.url,
+      first_seen_at: stamp,
+      last_seen_at: stamp,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(["source_id", "source_key"])
+        .doUpdateSet({ last_seen_at: stamp, url: article.url }),
+    )
+    .execute();
+}
+
+async function writeCategories(trx: Trx, article: ArticleInput) {
+  for (const category of article.categories) {
+    await trx
+      .insertInto("categories")
+      .values({ slug: category.slug, name: category.name })
+      .onConflict((oc) => oc.column("slug").doUpdateSet({ name: category.name }))
+      .execute();
+  }
+}
+
+async function insertCategoryLinks(trx: Trx, articleId: string, article: ArticleInput) {
+  if (article.categories.length === 0) return;
+  await trx
+    .insertInto("article_categories")
+    .values(
+      article.categories.map((category, position) => ({
+        article_id: articleId,
+        category_slug: category.slug,
+        position,
+      })),
+    )
+    .execute();
 }

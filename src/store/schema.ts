@@ -24,6 +24,31 @@ export interface ArticlesTable {
   content_hash: string;
   first_seen_at: string;
   changed_at: string;
+  canonical_url: string | null;
+  fingerprint: string | null;
+}
+
+export interface ArticleSourcesTable {
+  source_id: string;
+  source_key: string;
+  article_id: string;
+  url: string;
+  first_seen_at: string;
+  last_seen_at: string;
+}
+
+export interface SourceStateTable {
+  source_id: string;
+  etag: string | null;
+  last_modified: string | null;
+  cursor: string | null;
+  last_attempt_at: string | null;
+  last_success_at: string | null;
+  last_error_at: string | null;
+  last_error: string | null;
+  consecutive_failures: number;
+  next_poll_at: string | null;
+  items: number;
 }
 
 export interface CategoriesTable {
@@ -78,6 +103,8 @@ export interface DeliveriesTable {
 
 export interface Database {
   articles: ArticlesTable;
+  article_sources: ArticleSourcesTable;
+  source_state: SourceStateTable;
   categories: CategoriesTable;
   article_categories: ArticleCategoriesTable;
   subscribers: SubscribersTable;

@@ -1,5 +1,6 @@
 import type { Migration } from "kysely";
 import * as initial from "./0001-initial.js";
+import * as dedup from "./0002-dedup-and-source-state.js";
 
 /**
  * Every migration, by name. Names sort in the order they must run; a migration, once
@@ -7,4 +8,5 @@ import * as initial from "./0001-initial.js";
  */
 export const migrations: Record<string, Migration> = {
   "0001-initial": initial,
+  "0002-dedup-and-source-state": dedup,
 };
