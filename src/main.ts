@@ -8,15 +8,20 @@ import type { Mailer } from "./domain/ports.js";
 import type { PipelineContext } from "./pipeline/index.js";
 import { errorMessage, isAppError } from "./shared/errors.js";
 import { createLogger } from "./shared/logger.js";
+import { createFetcher } from "./sources/index.js";
 import {
   AtomicFileWriter,
   openDatabase,
   SqlArticleRepository,
   SqlEditionRepository,
+  SqlSourceStateRepository,
   SqlSubscriberRepository,
 } from "./store/index.js";
 
 const packageRoot = path.resolve(import.meta.dirname, "..");
+const version = (
+  JSON.parse(readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string }
+).version;
 
 /** The mail transport the configuration asks for. */
 export function createMailer(config: Config): Mailer {
@@ -51,6 +56,14 @@ export async function openContext(config: Config): Promise<{
       timezone: config.site.timezone,
     }),
     editions: new SqlEditionRepository(db),
+    sourceStates: new SqlSourceStateRepository(db),
+    fetcher: createFetcher({
+      timeoutMs: config.fetch.timeout * 1000,
+      maxBytes: config.fetch.max_bytes,
+      maxRedirects: config.fetch.max_redirects,
+      perHost: config.fetch.per_host,
+      userAgent: config.fetch.user_agent ?? `warta/${version} (+${config.site.base_url})`,
+    }),
     publicFiles: new AtomicFileWriter(config.paths.public),
     mailer: () => {
       mailer ??= createMailer(config);
@@ -102,9 +115,6 @@ export async function main(
     const file = locateConfig(explicit, env, cwd);
     return openContext(loadConfig({ file, env, cwd }));
   };
-  const version = (
-    JSON.parse(readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string }
-  ).version;
   const program = buildProgram({ version, open, io, waitForStop: waitForSignal });
   try {
     await program.parseAsync(argv, { from: "user" });

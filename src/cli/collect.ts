@@ -8,8 +8,11 @@ export function registerCollect(program: Command, open: ContextOpener, io: CliOu
   program
     .command("collect")
     .description("read every configured source and store its articles")
-    .action(async (_options, command: Command) => {
-      const summary = await withContext(open, command.optsWithGlobals(), runCollect);
+    .option("--force", "poll remote sources even when they are not due yet")
+    .action(async (options: { force?: boolean }, command: Command) => {
+      const summary = await withContext(open, command.optsWithGlobals(), (ctx) =>
+        runCollect(ctx, { force: options.force ?? false }),
+      );
       for (const line of formatCollect(summary)) io.out(line);
       if (summary.failures.length > 0) io.fail();
     });

@@ -5,6 +5,7 @@ import type {
   ImportSummary,
   PublishSummary,
   SendSummary,
+  SourceReport,
 } from "../pipeline/index.js";
 
 /** Shows a path relative to the working directory when it lies below it. */
@@ -21,7 +22,38 @@ export function formatCollect(summary: CollectSummary): string[] {
       (summary.merged > 0 ? `, ${summary.merged} already known from elsewhere` : "") +
       (summary.failures.length > 0 ? `, ${summary.failures.length} failed` : ""),
   ];
+  for (const outcome of summary.outcomes) {
+    if (outcome.status === "not-due") {
+      lines.push(`  ${outcome.sourceId}: not due until ${outcome.nextPoll?.toISOString()}`);
+    } else if (outcome.status === "not-modified") {
+      lines.push(`  ${outcome.sourceId}: not modified since the last poll`);
+    }
+  }
   for (const failure of summary.failures) lines.push(`  error: ${failure.message}`);
+  return lines;
+}
+
+const when = (date: Date | undefined) =>
+  date ? date.toISOString().replace(/\.\d{3}Z$/, "Z") : "-";
+
+/** Lines describing each source's state. */
+export function formatSources(reports: SourceReport[]): string[] {
+  if (reports.length === 0) return ["sources: none configured"];
+  const lines: string[] = [];
+  for (const report of reports) {
+    lines.push(
+      `${report.id} (${report.type}${report.enabled ? "" : ", disabled"}): ${showPath(report.location)}`,
+    );
+    lines.push(`  last success: ${when(report.lastSuccess)}   items: ${report.items}`);
+    if (report.type !== "directory") lines.push(`  next poll:    ${when(report.nextPoll)}`);
+    if (report.lastError) {
+      const failures =
+        report.consecutiveFailures > 0
+          ? ` (${report.consecutiveFailures} failure(s) in a row)`
+          : "";
+      lines.push(`  last error:   ${when(report.lastErrorAt)} ${report.lastError}${failures}`);
+    }
+  }
   return lines;
 }
 

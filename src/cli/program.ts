@@ -2,9 +2,11 @@ import { Command } from "commander";
 import { registerCollect } from "./collect.js";
 import type { CliOutput, ContextOpener } from "./context.js";
 import { registerDigest } from "./digest.js";
+import { registerExtract } from "./extract.js";
 import { registerFeeds } from "./feeds.js";
 import { registerRun } from "./run.js";
 import { registerSend } from "./send.js";
+import { registerSources } from "./sources.js";
 
 /** Builds the `warta` command line. */
 export function buildProgram(options: {
@@ -33,6 +35,8 @@ export function buildProgram(options: {
   registerFeeds(program, open, io);
   registerDigest(program, open, io);
   registerSend(program, open, io);
+  registerExtract(program, open, io);
+  registerSources(program, open, io);
   registerRun(program, open, io, options.waitForStop);
   for (const command of program.commands) command.exitOverride();
   return program;

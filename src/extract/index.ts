@@ -1,12 +1,20 @@
-import type { ArticleDraft, RawDocument } from "../domain/index.js";
+import type { ArticleDraft, ExtractionRules, RawDocument } from "../domain/index.js";
 import { AppError, type ErrorCode, isAppError } from "../shared/errors.js";
 import { parseCapture } from "./capture.js";
 import type { ExtractOptions } from "./fields.js";
+import { extractHtmlPage } from "./html/index.js";
 import { parseJsonArticle } from "./json.js";
 import { parseMarkdown } from "./markdown.js";
 
 export { parseCapture } from "./capture.js";
 export type { ExtractOptions } from "./fields.js";
+export {
+  decodeHtml,
+  extractHtmlPage,
+  type HtmlExtraction,
+  type HtmlExtractOptions,
+  MAX_HTML_BYTES,
+} from "./html/index.js";
 export { decodeEntities, escapeHtml, htmlToText } from "./html-text.js";
 export { parseJsonArticle } from "./json.js";
 export { parseMarkdown } from "./markdown.js";
@@ -17,6 +25,7 @@ const FAILURE_CODES: Readonly<Record<string, ErrorCode>> = {
   markdown: "PARSE_FRONT_MATTER",
   json: "PARSE_JSON",
   capture: "PARSE_CAPTURE",
+  html: "PARSE_HTML",
 };
 
 /**
@@ -26,7 +35,7 @@ const FAILURE_CODES: Readonly<Record<string, ErrorCode>> = {
  */
 export function extractDocument(
   doc: RawDocument,
-  options: { timezone: string; language: string },
+  options: { timezone: string; language: string; rules?: ExtractionRules },
 ): ArticleDraft {
   try {
     return parseByFormat(doc, options);
@@ -39,7 +48,10 @@ export function extractDocument(
   }
 }
 
-function parseByFormat(doc: RawDocument, options: ExtractOptions): ArticleDraft {
+function parseByFormat(
+  doc: RawDocument,
+  options: ExtractOptions & { rules?: ExtractionRules },
+): ArticleDraft {
   const format: string = doc.format;
   switch (format) {
     case "markdown":
@@ -49,11 +61,17 @@ function parseByFormat(doc: RawDocument, options: ExtractOptions): ArticleDraft 
     case "capture":
       return parseCapture(doc.content, options);
     case "html":
-      throw new AppError(
-        "SOURCE_UNKNOWN_FORMAT",
-        "HTML pages are not supported by the directory source yet (save the page as a .txt capture)",
-      );
+      // A page fetched from the web is located by its URL, which resolves its relative links.
+      return extractHtmlPage(doc.content, {
+        ...options,
+        ...(/^https?:\/\//i.test(doc.location) ? { url: doc.location } : {}),
+      });
     default:
       throw new AppError("SOURCE_UNKNOWN_FORMAT", `unknown document format "${format}"`);
   }
 }
+
+export { type DecodedXml, decodeXml } from "./encoding.js";
+export { feedEntryToDraft, isExcerptOnly, type ParseFeedOptions, parseFeed } from "./feed/index.js";
+export { parseSitemap, type Sitemap, type SitemapEntry } from "./sitemap.js";
+export { wordpressPostToDraft } from "./wordpress.js";

@@ -37,6 +37,7 @@ const ALLOWED_TAGS = [
   "hr",
   "table",
   "caption",
+  "iframe",
   "thead",
   "tbody",
   "tfoot",
@@ -62,7 +63,6 @@ const DROPPED_WITH_CONTENT = [
   "form",
   "button",
   "select",
-  "iframe",
   "object",
   "embed",
   "svg",
@@ -75,10 +75,23 @@ const DROPPED_WITH_CONTENT = [
   "nav",
 ];
 
+/** Video players that may stay embedded: YouTube (also without cookies), Vimeo, Dailymotion. */
+const VIDEO_EMBED_RE =
+  /^https:\/\/(?:(?:www\.)?youtube(?:-nocookie)?\.com\/embed\/|player\.vimeo\.com\/video\/|(?:www\.)?dailymotion\.com\/embed\/video\/|geo\.dailymotion\.com\/player)/i;
+
+/** Hosts that serve tracking pixels and beacons, not pictures. */
+const TRACKER_HOST_RE =
+  /(?:^|\.)(?:doubleclick\.net|google-analytics\.com|googletagmanager\.com|googlesyndication\.com|scorecardresearch\.com|quantserve\.com|imrworldwide\.com|chartbeat\.net|amazon-adsystem\.com|adnxs\.com|bat\.bing\.com|analytics\.twitter\.com|pixel\.wp\.com|stats\.wp\.com|pixel\.quantserve\.com|ads\.linkedin\.com|px\.ads\.linkedin\.com|ct\.pinterest\.com|mc\.yandex\.ru|counter\.yadro\.ru|statcounter\.com|hit\.gemius\.pl|sb\.scorecardresearch\.com|feedburner\.com)$/i;
+
+/** Paths of tracking pixels on any host ("/pixel.gif", "/tr?id=", "/__utm.gif", "/beacon"). */
+const TRACKER_PATH_RE =
+  /(?:^|\/)(?:pixel|pixel_?track|track|tracking|tracker|beacon|__utm|spacer|blank|transparent|1x1)(?:\.(?:gif|png|jpe?g|php|aspx?))?$|^\/tr\/?$|^\/~r\//i;
+
 /**
  * Cleans article HTML for feeds and e-mail: ordinary article markup only, no scripts, styles,
- * event handlers, forms, frames, `javascript:` or `data:` URLs; links and images made absolute
- * against `baseUrl`. A relative URL is dropped when `baseUrl` is not an absolute URL.
+ * event handlers, forms, frames (except YouTube, Vimeo and Dailymotion players), tracking
+ * pixels, `javascript:` or `data:` URLs; links, images and players made absolute against
+ * `baseUrl`. A relative URL is dropped when `baseUrl` is not an absolute URL.
  * @example sanitizeArticleHtml('<p><a href="/a" onclick="x()">A</a></p>', "https://x.id/b/") // '<p><a href="https://x.id/a">A</a></p>'
  */
 export function sanitizeArticleHtml(html: string, baseUrl: string): string {
@@ -104,11 +117,12 @@ export function sanitizeArticleHtml(html: string, baseUrl: string): string {
       img: ["src", "alt", "width", "height", "title"],
       abbr: ["title"],
       ol: ["start"],
+      iframe: ["src", "width", "height", "title", "allowfullscreen"],
       th: ["colspan", "rowspan", "scope"],
       td: ["colspan", "rowspan"],
     },
     allowedSchemes: ["http", "https", "mailto", "tel"],
-    allowedSchemesByTag: { img: ["http", "https"] },
+    allowedSchemesByTag: { img: ["http", "https"], iframe: ["https"] },
     allowedSchemesAppliedToAttributes: ["href", "src", "cite"],
     allowProtocolRelative: false,
     nonTextTags: DROPPED_WITH_CONTENT,
@@ -128,9 +142,33 @@ export function sanitizeArticleHtml(html: string, baseUrl: string): string {
             : attribs.src;
         return { tagName, attribs: withUrl(attribs, "src", absolute(src)) };
       },
+      iframe: (tagName, attribs) => {
+        // Players are loaded over https whatever the page said; a frame shows no inner text.
+        const src = absolute(attribs.src)?.replace(/^http:/i, "https:");
+        return {
+          tagName,
+          attribs: withUrl(attribs, "src", src && VIDEO_EMBED_RE.test(src) ? src : undefined),
+          text: "",
+        };
+      },
     },
-    exclusiveFilter: (frame) => frame.tag === "img" && !frame.attribs.src,
+    exclusiveFilter: (frame) =>
+      (frame.tag === "img" && (!frame.attribs.src || isTrackingPixel(frame.attribs))) ||
+      (frame.tag === "iframe" && !frame.attribs.src),
   }).trim();
+}
+
+/** A 1x1 (or 0x0) image, or one served by a known tracker: it counts readers, shows nothing. */
+function isTrackingPixel(attribs: Readonly<Record<string, string>>): boolean {
+  const tiny = (value: string | undefined) =>
+    value !== undefined && /^\s*[01](?:\.0+)?\s*(?:px)?\s*$/i.test(value);
+  if (tiny(attribs.width) || tiny(attribs.height)) return true;
+  try {
+    const url = new URL(attribs.src ?? "");
+    return TRACKER_HOST_RE.test(url.hostname) || TRACKER_PATH_RE.test(url.pathname);
+  } catch {
+    return false;
+  }
 }
 
 function parseBase(baseUrl: string): URL | undefined {

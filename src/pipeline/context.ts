@@ -1,9 +1,11 @@
 import type { Config } from "../config/index.js";
+import type { Fetcher } from "../domain/fetch.js";
 import type {
   ArticleRepository,
   EditionRepository,
   FileWriter,
   Mailer,
+  SourceStateRepository,
   SubscriberRepository,
 } from "../domain/ports.js";
 import type { Logger } from "../shared/logger.js";
@@ -15,6 +17,9 @@ export interface PipelineContext {
   articles: ArticleRepository;
   subscribers: SubscriberRepository;
   editions: EditionRepository;
+  sourceStates: SourceStateRepository;
+  /** Fetches remote sources and pages, politely. */
+  fetcher: Fetcher;
   /** Writes into the public folder. */
   publicFiles: FileWriter;
   /** Opens the configured mail transport (lazily: only a job that sends needs it). */

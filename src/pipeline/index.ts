@@ -1,8 +1,9 @@
 export {
+  type CollectDeps,
   type CollectFailure,
   type CollectSummary,
   collectSources,
-  normaliseDraft,
+  type SourceOutcome,
 } from "./collect.js";
 export type { PipelineContext } from "./context.js";
 export {
@@ -24,6 +25,9 @@ export {
   runPublish,
   runSend,
 } from "./jobs.js";
+export { type DraftOrigin, normaliseDraft } from "./normalise.js";
 export { type PublishSummary, publishFeeds } from "./publish.js";
+export { compileRules, readRemoteSource, wordpressPostsUrl } from "./remote.js";
 export { type SendSummary, sendQueued } from "./send.js";
+export { describeSources, type SourceReport, sourceLocation } from "./sources.js";
 export { type ImportSummary, importSubscribers } from "./subscribers.js";

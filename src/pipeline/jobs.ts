@@ -15,13 +15,20 @@ export const jobNames = ["collect", "publish", "digest"] as const;
 export type JobName = (typeof jobNames)[number];
 
 /** Collects every source into the store. */
-export function runCollect(ctx: PipelineContext): Promise<CollectSummary> {
+export function runCollect(
+  ctx: PipelineContext,
+  options: { force?: boolean } = {},
+): Promise<CollectSummary> {
   return collectSources({
     sources: ctx.config.sources,
     site: ctx.config.site,
+    fetch: ctx.config.fetch,
     articles: ctx.articles,
+    states: ctx.sourceStates,
+    fetcher: ctx.fetcher,
     now: ctx.now,
     logger: ctx.logger,
+    force: options.force ?? false,
   });
 }
 

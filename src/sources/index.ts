@@ -1,2 +1,15 @@
+export {
+  type FailureBackoff,
+  maxPollFloorSeconds,
+  nextPollAfterFailure,
+  nextPollAfterSuccess,
+} from "./backoff.js";
 export { formatOfFile, readDirectorySource, type SourceReadResult } from "./directory.js";
+export {
+  createFetcher,
+  type FetcherOptions,
+  type FetchStatusError,
+  httpStatusOf,
+  retryAfterOf,
+} from "./http.js";
 export { type BadLine, readSubscribersFile } from "./subscribers-file.js";

@@ -39,7 +39,7 @@ describe("warta run", () => {
       stderr += chunk.toString();
     });
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 45_000;
     // Twice each: the process stays up between runs.
     while (
       ((stdout.match(/^collect: /gm) ?? []).length < 2 ||

@@ -42,15 +42,27 @@ describe("extractDocument", () => {
     expect(draft.language).toBe("id");
   });
 
-  it("refuses HTML pages with SOURCE_UNKNOWN_FORMAT", () => {
+  it("reads an HTML page, resolving its links against a URL location", () => {
+    const body =
+      "<p>Isi berita yang cukup panjang untuk sebuah artikel, dengan kalimat lengkap.</p>".repeat(
+        6,
+      );
+    const page = `<html lang="id"><head><title>Halo - Warta</title></head><body><h1>Halo</h1><article>${body}<p><a href="/lain">tautan</a> di dalam kalimat yang juga cukup panjang untuk dibaca.</p></article></body></html>`;
+    const draft = extractDocument(
+      documentOf("html", page, "https://warta.example/berita/halo"),
+      options,
+    );
+    expect(draft.title).toBe("Halo");
+    expect(draft.language).toBe("id");
+    expect(draft.contentHtml).toContain('href="https://warta.example/lain"');
+  });
+
+  it("refuses an HTML page without an article with EXTRACT_NOT_ARTICLE, prefixed with the location", () => {
     const error = thrownBy(() =>
       extractDocument(documentOf("html", "<html></html>", "/berita/a.html"), options),
     );
-    expect(isAppError(error, "SOURCE_UNKNOWN_FORMAT")).toBe(true);
-    expect((error as Error).message).toMatch(/^extract: \/berita\/a\.html: /);
-    expect((error as Error).message).toContain(
-      "HTML pages are not supported by the directory source yet",
-    );
+    expect(isAppError(error, "EXTRACT_NOT_ARTICLE")).toBe(true);
+    expect((error as Error).message).toMatch(/^extract: \/berita\/a\.html: html: /);
   });
 
   it("prefixes a parser's error with the location and keeps its code and the original as cause", () => {

@@ -48,11 +48,27 @@ describe("sanitizeArticleHtml removes what is unsafe or not article content", ()
     ).toBe('<img src="https://oerban.com/a.jpg" />');
   });
 
-  it("drops forms and iframes with everything inside them", () => {
+  it("drops forms with everything inside them", () => {
     const html =
-      '<p>A</p><form action="/subscribe"><p>Langganan</p><input name="email"><button>Kirim</button></form>' +
-      '<iframe src="https://www.youtube.com/embed/x">Video</iframe><p>B</p>';
+      '<p>A</p><form action="/subscribe"><p>Langganan</p><input name="email"><button>Kirim</button></form><p>B</p>';
     expect(sanitizeArticleHtml(html, BASE)).toBe("<p>A</p><p>B</p>");
+  });
+
+  it("drops iframes of other hosts with everything inside them", () => {
+    const html =
+      '<p>A</p><iframe src="https://ads.example.com/embed/x">Iklan</iframe>' +
+      '<iframe src="https://www.youtube.com.evil.example/embed/x"></iframe>' +
+      '<iframe src="https://www.youtube.com/watch?v=x"></iframe><iframe>kosong</iframe><p>B</p>';
+    expect(sanitizeArticleHtml(html, BASE)).toBe("<p>A</p><p>B</p>");
+  });
+
+  it("drops scripts inside kept elements and event handlers on every element", () => {
+    expect(
+      sanitizeArticleHtml(
+        '<figure onmouseover="x()"><img src="/a.jpg" onload="x()"><figcaption onclick="x()">F<script>x()</script></figcaption></figure>',
+        BASE,
+      ),
+    ).toBe('<figure><img src="https://oerban.com/a.jpg" /><figcaption>F</figcaption></figure>');
   });
 
   it("removes javascript: links but keeps their text", () => {
@@ -64,6 +80,12 @@ describe("sanitizeArticleHtml removes what is unsafe or not article content", ()
     );
   });
 
+  it("removes data: links but keeps their text", () => {
+    expect(
+      sanitizeArticleHtml('<p><a href="data:text/html;base64,PHNjcmlwdD4=">klik</a></p>', BASE),
+    ).toBe("<p><a>klik</a></p>");
+  });
+
   it("removes images with data: URLs", () => {
     expect(
       sanitizeArticleHtml('<p>A<img src="data:image/png;base64,AAAA" alt="x"></p>', BASE),
@@ -73,6 +95,58 @@ describe("sanitizeArticleHtml removes what is unsafe or not article content", ()
   it("keeps the text of unknown wrappers without the wrappers", () => {
     expect(sanitizeArticleHtml('<div class="td-post-content"><span>Teks</span></div>', BASE)).toBe(
       "Teks",
+    );
+  });
+});
+
+describe("sanitizeArticleHtml keeps video players from known hosts only", () => {
+  it("keeps YouTube, youtube-nocookie, Vimeo and Dailymotion players, without handlers or inner text", () => {
+    const html =
+      '<iframe src="https://www.youtube.com/embed/abc" width="560" height="315" onload="x()" allowfullscreen>Video</iframe>' +
+      '<iframe src="https://www.youtube-nocookie.com/embed/abc"></iframe>' +
+      '<iframe src="https://player.vimeo.com/video/123"></iframe>' +
+      '<iframe src="https://www.dailymotion.com/embed/video/x7"></iframe>';
+    expect(sanitizeArticleHtml(html, BASE)).toBe(
+      '<iframe src="https://www.youtube.com/embed/abc" width="560" height="315" allowfullscreen></iframe>' +
+        '<iframe src="https://www.youtube-nocookie.com/embed/abc"></iframe>' +
+        '<iframe src="https://player.vimeo.com/video/123"></iframe>' +
+        '<iframe src="https://www.dailymotion.com/embed/video/x7"></iframe>',
+    );
+  });
+
+  it("loads protocol-relative and http players over https", () => {
+    expect(
+      sanitizeArticleHtml(
+        '<iframe src="//www.youtube.com/embed/abc"></iframe><iframe src="http://player.vimeo.com/video/1"></iframe>',
+        BASE,
+      ),
+    ).toBe(
+      '<iframe src="https://www.youtube.com/embed/abc"></iframe><iframe src="https://player.vimeo.com/video/1"></iframe>',
+    );
+  });
+});
+
+describe("sanitizeArticleHtml removes tracking pixels", () => {
+  it("drops images declared 1x1 or 0x0", () => {
+    expect(
+      sanitizeArticleHtml(
+        '<p>A<img src="/t.gif" width="1" height="1"><img src="/u.gif" width="0"><img src="/v.gif" height="1px"></p>',
+        BASE,
+      ),
+    ).toBe("<p>A</p>");
+  });
+
+  it("drops images from known tracker hosts and paths", () => {
+    const html =
+      '<img src="https://www.facebook.com/tr?id=1&amp;ev=PageView">' +
+      '<img src="https://pixel.wp.com/g.gif?v=ext">' +
+      '<img src="https://sb.scorecardresearch.com/p?c1=2">' +
+      '<img src="https://www.google-analytics.com/collect?v=1">' +
+      '<img src="https://feeds.feedburner.com/~r/warta/~4/abc">' +
+      '<img src="https://oerban.com/pixel.gif?id=1">' +
+      '<img src="https://oerban.com/wp-content/uploads/barys.jpg" width="800" height="450">';
+    expect(sanitizeArticleHtml(html, BASE)).toBe(
+      '<img src="https://oerban.com/wp-content/uploads/barys.jpg" width="800" height="450" />',
     );
   });
 });

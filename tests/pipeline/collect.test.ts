@@ -4,7 +4,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/index.js";
 import { collectSources } from "../../src/pipeline/index.js";
 import { silentLogger } from "../../src/shared/logger.js";
-import { type Db, openDatabase, SqlArticleRepository } from "../../src/store/index.js";
+import { createFetcher } from "../../src/sources/index.js";
+import {
+  type Db,
+  openDatabase,
+  SqlArticleRepository,
+  SqlSourceStateRepository,
+} from "../../src/store/index.js";
 import { createWorkspace, type Workspace, workspaceConfig } from "../helpers/workspace.js";
 
 describe("collecting a directory source", () => {
@@ -33,7 +39,16 @@ describe("collecting a directory source", () => {
     collectSources({
       sources: config(source).sources,
       site: config().site,
+      fetch: config().fetch,
       articles,
+      states: new SqlSourceStateRepository(db),
+      fetcher: createFetcher({
+        timeoutMs: 5_000,
+        maxBytes: 1_000_000,
+        maxRedirects: 3,
+        perHost: 2,
+        userAgent: "warta-test",
+      }),
       now: () => now,
       logger: silentLogger(),
     });

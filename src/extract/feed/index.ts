@@ -1,0 +1,2 @@
+export { feedEntryToDraft, isExcerptOnly } from "./draft.js";
+export { DEFAULT_MAX_FEED_BYTES, type ParseFeedOptions, parseFeed } from "./parse-feed.js";
