@@ -42,7 +42,7 @@ export function formatSources(reports: SourceReport[]): string[] {
   const lines: string[] = [];
   for (const report of reports) {
     lines.push(
-      `${report.id} (${report.type}${report.enabled ? "" : ", disabled"}): ${showPath(report.location)}`,
+      `${report.id} (${report.type}${report.enabled ? "" : ", disabled"}): ${report.type === "directory" ? showPath(report.location) : report.location}`,
     );
     lines.push(`  last success: ${when(report.lastSuccess)}   items: ${report.items}`);
     if (report.type !== "directory") lines.push(`  next poll:    ${when(report.nextPoll)}`);
