@@ -1,7 +1,12 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { CommanderError } from "commander";
-import { buildProgram, type CliOutput, type ContextOpener } from "./cli/index.js";
+import {
+  buildProgram,
+  type CliOutput,
+  type ContextOpener,
+  type SettingsLoader,
+} from "./cli/index.js";
 import { type Config, loadConfig, locateConfig } from "./config/index.js";
 import { OutboxMailer, SmtpMailer } from "./deliver/index.js";
 import type { Mailer } from "./domain/ports.js";
@@ -39,6 +44,17 @@ export function createMailer(config: Config): Mailer {
   return new SmtpMailer(settings);
 }
 
+/** The fetcher the configuration asks for, introducing itself as this version of warta. */
+export function createConfiguredFetcher(config: Config) {
+  return createFetcher({
+    timeoutMs: config.fetch.timeout * 1000,
+    maxBytes: config.fetch.max_bytes,
+    maxRedirects: config.fetch.max_redirects,
+    perHost: config.fetch.per_host,
+    userAgent: config.fetch.user_agent ?? `warta/${version} (+${config.site.base_url})`,
+  });
+}
+
 /** Builds every concrete part from a configuration: logger, store, writers, transport. */
 export async function openContext(config: Config): Promise<{
   ctx: PipelineContext;
@@ -57,13 +73,7 @@ export async function openContext(config: Config): Promise<{
     }),
     editions: new SqlEditionRepository(db),
     sourceStates: new SqlSourceStateRepository(db),
-    fetcher: createFetcher({
-      timeoutMs: config.fetch.timeout * 1000,
-      maxBytes: config.fetch.max_bytes,
-      maxRedirects: config.fetch.max_redirects,
-      perHost: config.fetch.per_host,
-      userAgent: config.fetch.user_agent ?? `warta/${version} (+${config.site.base_url})`,
-    }),
+    fetcher: createConfiguredFetcher(config),
     publicFiles: new AtomicFileWriter(config.paths.public),
     mailer: () => {
       mailer ??= createMailer(config);
@@ -115,7 +125,11 @@ export async function main(
     const file = locateConfig(explicit, env, cwd);
     return openContext(loadConfig({ file, env, cwd }));
   };
-  const program = buildProgram({ version, open, io, waitForStop: waitForSignal });
+  const load: SettingsLoader = async ({ config: explicit }) => {
+    const config = loadConfig({ file: locateConfig(explicit, env, cwd), env, cwd });
+    return { config, fetcher: createConfiguredFetcher(config) };
+  };
+  const program = buildProgram({ version, open, load, io, waitForStop: waitForSignal });
   try {
     await program.parseAsync(argv, { from: "user" });
     if (argv.length === 0) {

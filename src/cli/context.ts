@@ -1,3 +1,5 @@
+import type { Config } from "../config/index.js";
+import type { Fetcher } from "../domain/fetch.js";
 import type { PipelineContext } from "../pipeline/index.js";
 
 /** Output streams of the command line, replaceable in tests. */
@@ -29,3 +31,8 @@ export async function withContext<T>(
     await close();
   }
 }
+
+/** The configuration and a fetcher, for commands that use no store (warta extract). */
+export type SettingsLoader = (options: {
+  config?: string | undefined;
+}) => Promise<{ config: Config; fetcher: Fetcher }>;

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import { extractInputs } from "../pipeline/extract-inputs.js";
-import { type CliOutput, type ContextOpener, withContext } from "./context.js";
+import { extractInputs } from "../pipeline/index.js";
+import type { CliOutput, SettingsLoader } from "./context.js";
 
 /** `warta extract FILE_OR_URL...`: prints the article of each page as one JSON line. */
-export function registerExtract(program: Command, open: ContextOpener, io: CliOutput) {
+export function registerExtract(program: Command, load: SettingsLoader, io: CliOutput) {
   program
     .command("extract")
     .description(
@@ -15,17 +15,17 @@ export function registerExtract(program: Command, open: ContextOpener, io: CliOu
       if (options.url !== undefined && inputs.length !== 1) {
         command.error("extract: --url applies to a single input", { exitCode: 2 });
       }
-      await withContext(open, command.optsWithGlobals(), async (ctx) => {
-        const records = extractInputs(inputs, {
-          fetcher: ctx.fetcher,
-          ...(options.url !== undefined ? { pageUrl: options.url } : {}),
-          timezone: ctx.config.site.timezone,
-          language: ctx.config.site.language,
-        });
-        for await (const record of records) {
-          io.out(JSON.stringify(record));
-          if ("error" in record) io.fail();
-        }
+      // No store is opened: extracting pages leaves nothing behind.
+      const { config, fetcher } = await load(command.optsWithGlobals());
+      const records = extractInputs(inputs, {
+        fetcher,
+        ...(options.url !== undefined ? { pageUrl: options.url } : {}),
+        timezone: config.site.timezone,
+        language: config.site.language,
       });
+      for await (const record of records) {
+        io.out(JSON.stringify(record));
+        if ("error" in record) io.fail();
+      }
     });
 }

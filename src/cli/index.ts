@@ -1,2 +1,2 @@
-export type { CliOutput, ContextOpener, OpenContext } from "./context.js";
+export type { CliOutput, ContextOpener, OpenContext, SettingsLoader } from "./context.js";
 export { buildProgram } from "./program.js";

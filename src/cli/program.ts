@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { registerCollect } from "./collect.js";
-import type { CliOutput, ContextOpener } from "./context.js";
+import type { CliOutput, ContextOpener, SettingsLoader } from "./context.js";
 import { registerDigest } from "./digest.js";
 import { registerExtract } from "./extract.js";
 import { registerFeeds } from "./feeds.js";
@@ -12,6 +12,7 @@ import { registerSources } from "./sources.js";
 export function buildProgram(options: {
   version: string;
   open: ContextOpener;
+  load: SettingsLoader;
   io: CliOutput;
   waitForStop: () => Promise<string>;
 }): Command {
@@ -35,7 +36,7 @@ export function buildProgram(options: {
   registerFeeds(program, open, io);
   registerDigest(program, open, io);
   registerSend(program, open, io);
-  registerExtract(program, open, io);
+  registerExtract(program, options.load, io);
   registerSources(program, open, io);
   registerRun(program, open, io, options.waitForStop);
   for (const command of program.commands) command.exitOverride();

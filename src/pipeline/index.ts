@@ -14,6 +14,7 @@ export {
   renderEditionDigest,
   selectDigestArticles,
 } from "./digest.js";
+export { extractInputs } from "./extract-inputs.js";
 export {
   type DigestJobSummary,
   type JobName,

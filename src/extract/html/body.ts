@@ -3,6 +3,8 @@ import type { ExtractionRules } from "../../domain/index.js";
 import { findNewsDate } from "../../shared/dates.js";
 import { AppError } from "../../shared/errors.js";
 import {
+  AGENCY_CREDIT_RE,
+  AGENCY_LINE_RE,
   BOILERPLATE_LINES,
   BYLINE_RE,
   CAPTION_LINE_RE,
@@ -114,7 +116,7 @@ export function extractBody(
   const root = article?.content;
   if (!root) return undefined;
   // Readability leaves the title and the page's own furniture lines in; drop them.
-  const blocks = normaliseBlocks(root);
+  const blocks = joinDatelines(normaliseBlocks(root));
   const dropLines = [...BOILERPLATE_LINES, ...(rules?.dropLines ?? [])];
   const stats = { teaserLinks: 0, dateLines: 0 };
   const kept = cleanBlocks(
@@ -296,42 +298,53 @@ function hasBlockChild(element: DomElement): boolean {
   return false;
 }
 
-/**
- * Wraps runs of inline content that sit directly in a block container into <p>s. A short
- * run that ends in a dash ("<strong>Jakarta</strong> - <p>...") is the dateline of the
- * paragraph after it, and joins it.
- */
+/** Wraps runs of inline content that sit directly in a block container into <p>s. */
 function wrapLooseText(container: DomElement): void {
   let run: DomNode[] = [];
-  const flush = (next: DomNode | null) => {
-    const text = squash(run.map((node) => node.textContent ?? "").join(""));
-    if (text !== "") {
-      if (isElement(next) && tagOf(next) === "p" && DATELINE_RUN_RE.test(text)) {
-        const first = next.firstChild;
-        for (const node of run) {
-          if (first) first.before(node);
-          else next.append(node);
-        }
-        if (first) first.before(" ");
-      } else {
-        const p = ownerDocument(container).createElement("p");
-        run[0]!.before(p);
-        for (const node of run) p.append(node);
-      }
+  const flush = () => {
+    if (run.some((node) => squash(node.textContent) !== "")) {
+      const p = ownerDocument(container).createElement("p");
+      run[0]!.before(p);
+      for (const node of run) p.append(node);
     }
     run = [];
   };
   for (let child = container.firstChild; child; ) {
     const next = child.nextSibling;
-    if (isElement(child) && BLOCK_TAGS.has(tagOf(child))) flush(child);
+    if (isElement(child) && BLOCK_TAGS.has(tagOf(child))) flush();
     else run.push(child);
     child = next;
   }
-  flush(null);
+  flush();
 }
 
 /** "Jakarta -", "JAKARTA, KOMPAS.com —": a place and maybe a source, then a dash. */
 const DATELINE_RUN_RE = /^[\p{Lu}][\p{L}\p{N} .,()'’/]{1,50}\s*[-–—]+$/u;
+
+/**
+ * Joins a dateline standing alone ("<strong>Jakarta</strong> -") to the paragraph after it,
+ * where the reader sees it.
+ */
+function joinDatelines(blocks: Block[]): Block[] {
+  const joined: Block[] = [];
+  for (let i = 0; i < blocks.length; i++) {
+    const block = blocks[i]!;
+    const next = blocks[i + 1];
+    if (next && !next.heading && !block.heading && DATELINE_RUN_RE.test(block.text)) {
+      const first = next.element.firstChild;
+      for (const node of Array.from(block.element.childNodes)) {
+        if (first) first.before(node);
+        else next.element.append(node);
+      }
+      if (first) first.before(" ");
+      block.element.remove();
+      next.text = `${block.text} ${next.text}`;
+      continue;
+    }
+    joined.push(block);
+  }
+  return joined;
+}
 
 /** Splits a <div> of lines separated by two or more <br> into paragraphs. */
 function splitAtBreaks(container: DomElement): void {
@@ -387,7 +400,7 @@ function cleanBlocks(
       kept.push(block);
       continue;
     }
-    if (CAPTION_LINE_RE.test(text) && text.length < 600) {
+    if (isCaptionLine(element, text)) {
       element.setAttribute(CAPTION_MARK, "");
       kept.push(block);
       continue;
@@ -426,10 +439,27 @@ function cleanBlocks(
       continue;
     }
     // A <br>-separated line of a paragraph can be a "Baca juga" link on its own.
-    if (element.querySelector("br")) dropLinesInside(element, options.dropLines);
+    if (element.querySelector("br")) {
+      dropLinesInside(element, options.dropLines, options.timezone);
+      block.text = blockText(element);
+    }
     kept.push(block);
   }
   return kept;
+}
+
+/**
+ * A caption printed as a paragraph: it ends with a photo credit ("(Image: Getty)",
+ * "(ANTARA FOTO/Budi)"), or it follows an image and ends with a parenthesised source.
+ */
+function isCaptionLine(element: DomElement, text: string): boolean {
+  if (text.length > 600) return false;
+  if (CAPTION_LINE_RE.test(text) || AGENCY_CREDIT_RE.test(text)) return true;
+  if (!/\)\s*$/.test(text) || text.length > 400) return false;
+  const previous = element.previousElementSibling;
+  return (
+    previous !== null && textOf(previous) === "" && previous.querySelector("img, picture") !== null
+  );
 }
 
 /** A paragraph of running text: long enough, mostly not links. */
@@ -460,7 +490,10 @@ function normaliseForCompare(text: string): string {
 
 /** A short line naming the author or giving the publication time. */
 function isByline(text: string): boolean {
-  return text.length <= 120 && BYLINE_RE.test(text) && !/[.!?]["”’]?$/.test(text);
+  if (AGENCY_LINE_RE.test(text)) return true;
+  if (text.length > 120 || !BYLINE_RE.test(text)) return false;
+  // "Updated at 1:23 p.m." is short; a sentence that starts with "By" is long and ends in a stop.
+  return text.length < 50 || !/[.!?]["”’]?$/.test(text);
 }
 
 /** "2 menit lalu", "5 hours ago": the relative times of listings. */
@@ -499,12 +532,17 @@ function linkDensity(element: DomElement): number {
   return Math.min(1, linked / total);
 }
 
-/** Removes the <br>-separated lines of a block that match a drop pattern. */
-function dropLinesInside(element: DomElement, patterns: readonly RegExp[]): void {
+/** Removes the <br>-separated lines of a block that are boilerplate, bylines or dates. */
+function dropLinesInside(element: DomElement, patterns: readonly RegExp[], timezone: string): void {
   let line: DomNode[] = [];
   const check = (separator: DomNode | null) => {
     const text = squash(line.map((node) => node.textContent ?? "").join(""));
-    if (text !== "" && patterns.some((pattern) => pattern.test(text))) {
+    if (
+      text !== "" &&
+      (patterns.some((pattern) => pattern.test(text)) ||
+        isByline(text) ||
+        isDateLine(text, timezone))
+    ) {
       for (const node of line) node.remove();
       separator?.remove();
     }

@@ -211,7 +211,14 @@ export const BOILERPLATE_LINES: readonly RegExp[] = [
  * "(ANTARA FOTO/Budi Setya)", "(REUTERS / Danny Moloshok)", "(Foto: Dok. Humas)".
  */
 export const CAPTION_LINE_RE =
-  /\((?:[^()]*\s)?(?:foto|photo|dok|image|gambar)\s*[:./][^()]*\)\s*$|\([A-Z][A-Za-z.]*(?: FOTO| PHOTO)?\s*\/[^()]*\)\s*$/;
+  /\((?:[^()]*\s)?(?:foto|photo|dok|image|picture|gambar)\s*[:./][^()]*\)\s*$|\((?:[^()]*\s)?(?:image|photo|foto) credit[^()]*\)\s*$/i;
+
+/** A credit in the form "(ANTARA FOTO/Budi Setya)", "(REUTERS / Danny Moloshok)". */
+export const AGENCY_CREDIT_RE = /\([A-Z][A-Za-z.]*(?: FOTO| PHOTO)?\s*\/[^()]*\)\s*$/;
+
+/** A line naming only the news agency or photo agency a story or picture came from. */
+export const AGENCY_LINE_RE =
+  /^(?:the associated press|associated press|reuters|agence france-presse|afp|ap|bloomberg|getty images|[^.]{0,60}\|\s*getty images)$/i;
 
 /** Short lines that are site furniture when they stand alone. */
 export const FURNITURE_LABELS: ReadonlySet<string> = new Set([

@@ -86,7 +86,7 @@ export function extractHtmlPage(html: string, options: HtmlExtractOptions): Html
     tags: metadata.tags,
     language: metadata.language ?? options.language,
     summary: metadata.summary ?? truncate(body.paragraphs[0] ?? "", SUMMARY_LENGTH),
-    contentHtml: body.root.innerHTML.trim(),
+    contentHtml: innerHtmlOf(body.root),
     contentText,
     image,
     siteName: metadata.siteName,
@@ -161,6 +161,14 @@ function resolveUrls(root: DomElement, baseUrl: string | undefined): void {
       else image.removeAttribute("srcset");
     }
   }
+}
+
+/** The body's HTML, without the wrapper Readability puts around it. */
+function innerHtmlOf(root: DomElement): string {
+  const children = Array.from(root.children);
+  const only = children.length === 1 ? children[0] : undefined;
+  const inner = only && only.getAttribute("id") === "readability-page-1" ? only : root;
+  return inner.innerHTML.trim();
 }
 
 function firstHeading(root: DomElement): string | undefined {
