@@ -128,6 +128,32 @@ describe("remote sources", () => {
     expect(state?.consecutiveFailures).toBe(0);
   });
 
+  it("waits as long as the feed's Cache-Control max-age asks before polling again", async () => {
+    server.setRoute("/cached.xml", {
+      kind: "content",
+      contentType: "application/rss+xml",
+      headers: { "cache-control": "public, max-age=3600" },
+      body: rss(server.origin, [
+        {
+          title: "Satu",
+          path: "/satu",
+          description: "<p>Isi.</p>",
+          date: "Sat, 04 May 2024 08:00:00 +0700",
+        },
+      ]),
+    });
+    // min_interval (600 s) is shorter than max-age: max-age wins.
+    await collect([
+      { id: "cached", type: "feed", url: server.url("/cached.xml"), min_interval: 600 },
+    ]);
+    const state = await states.get("cached");
+    expect(state?.nextPoll?.getTime()).toBe(clock.getTime() + 3600_000);
+    clock = new Date(clock.getTime() + 1800_000);
+    const early = await collect([{ id: "cached", type: "feed", url: server.url("/cached.xml") }]);
+    expect(early.outcomes[0]?.status).toBe("not-due");
+    expect(server.count("/cached.xml")).toBe(1);
+  });
+
   it("backs off a failing source, honours Retry-After, and still collects the others", async () => {
     server.setRoute("/down.xml", { kind: "status", status: 503, retryAfter: 3600 });
     ws.writeArticle("a.md", "---\ntitle: Lokal\ndate: 2024-05-04 08:00\n---\n\nIsi.\n");
