@@ -1,5 +1,5 @@
 /** Elements that start a new line of text. */
-const BLOCK_TAGS: ReadonlySet<string> = new Set([
+export const BLOCK_TAGS: ReadonlySet<string> = new Set([
   "address",
   "article",
   "aside",

@@ -2,6 +2,7 @@ import { Readability } from "@mozilla/readability";
 import type { ExtractionRules } from "../../domain/index.js";
 import { findNewsDate } from "../../shared/dates.js";
 import { AppError } from "../../shared/errors.js";
+import { BLOCK_TAGS as TEXT_BLOCK_TAGS } from "../html-text.js";
 import {
   AGENCY_CREDIT_RE,
   AGENCY_LINE_RE,
@@ -51,45 +52,8 @@ export const MIN_PROSE_LENGTH = 250;
 /** Marks an image caption or photo credit: kept in the HTML, left out of the text. */
 const CAPTION_MARK = "data-warta-caption";
 
-/** Elements that start a block of text. */
-const BLOCK_TAGS: ReadonlySet<string> = new Set([
-  "address",
-  "article",
-  "aside",
-  "blockquote",
-  "caption",
-  "dd",
-  "details",
-  "div",
-  "dl",
-  "dt",
-  "figcaption",
-  "figure",
-  "footer",
-  "h1",
-  "h2",
-  "h3",
-  "h4",
-  "h5",
-  "h6",
-  "header",
-  "hr",
-  "li",
-  "main",
-  "ol",
-  "p",
-  "pre",
-  "section",
-  "summary",
-  "table",
-  "tbody",
-  "td",
-  "tfoot",
-  "th",
-  "thead",
-  "tr",
-  "ul",
-]);
+/** Elements that start a block of text: those of plain-text conversion, and table cells. */
+const BLOCK_TAGS: ReadonlySet<string> = new Set([...TEXT_BLOCK_TAGS, "td", "th"]);
 
 const HEADING_TAGS: ReadonlySet<string> = new Set(["h1", "h2", "h3", "h4", "h5", "h6"]);
 
