@@ -2,3 +2,4 @@ export { toDeliveryError } from "./errors.js";
 export { toMailOptions } from "./message.js";
 export { OutboxMailer } from "./outbox.js";
 export { SmtpMailer, type SmtpSettings } from "./smtp.js";
+export { createHubNotifier, type HubNotifierOptions } from "./websub.js";

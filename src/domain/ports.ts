@@ -137,3 +137,17 @@ export interface FileWriter {
   write(relativePath: string, body: string): Promise<boolean>;
   readonly root: string;
 }
+
+/** What one round of hub notifications achieved: failures are reported, never thrown. */
+export interface HubNotifyResult {
+  /** Feed URLs the hub accepted (answered 2xx). */
+  notified: string[];
+  /** Feed URLs the hub did not accept, each with the reason. */
+  failed: { url: string; error: string }[];
+}
+
+/** Tells a WebSub hub that feeds changed, so that it pushes them to subscribers. */
+export interface HubNotifier {
+  /** Notifies the hub of each feed URL; a hub outage shows in the result and cannot fail a publish. */
+  notify(feedUrls: string[]): Promise<HubNotifyResult>;
+}

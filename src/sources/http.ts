@@ -17,7 +17,8 @@ import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
 import type { Fetcher, FetchRequest, FetchResult } from "../domain/fetch.js";
 import { AppError, isAppError } from "../shared/errors.js";
-import { flattenHeaders, parseRetryAfter, pollFloorOf } from "./http-headers.js";
+import { parseRetryAfter } from "../shared/retry-after.js";
+import { flattenHeaders, pollFloorOf } from "./http-headers.js";
 import { createHostLimiter } from "./http-limit.js";
 
 /** Limits and identity of a fetcher; build them from the `fetch` config section. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseCacheMaxAge, parseRetryAfter, pollFloorOf } from "../../src/sources/http-headers.js";
+import { parseRetryAfter } from "../../src/shared/retry-after.js";
+import { parseCacheMaxAge, pollFloorOf } from "../../src/sources/http-headers.js";
 
 const now = new Date("2025-03-01T08:00:00Z");
 
