@@ -8,6 +8,8 @@ type Bench = { name: string; load: () => Promise<{ run: () => Promise<void> }> }
 const benches: Bench[] = [
   { name: "extraction", load: () => import("./extraction.js") },
   { name: "feeds", load: () => import("./feeds.js") },
+  { name: "serve", load: () => import("./serve.js") },
+  { name: "publish", load: () => import("./publish.js") },
 ];
 
 const wanted = process.argv.slice(2);

@@ -6,6 +6,7 @@ import { registerExtract } from "./extract.js";
 import { registerFeeds } from "./feeds.js";
 import { registerRun } from "./run.js";
 import { registerSend } from "./send.js";
+import { registerServe } from "./serve.js";
 import { registerSources } from "./sources.js";
 
 /** Builds the `warta` command line. */
@@ -39,6 +40,7 @@ export function buildProgram(options: {
   registerExtract(program, options.load, io);
   registerSources(program, open, io);
   registerRun(program, open, io, options.waitForStop);
+  registerServe(program, options.load, io, options.waitForStop);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -5,6 +5,7 @@ import { startScheduler } from "../scheduler/index.js";
 import { errorMessage } from "../shared/errors.js";
 import { type CliOutput, type ContextOpener, withContext } from "./context.js";
 import { formatCollect, formatCompose, formatImport, formatPublish, formatSend } from "./format.js";
+import { startPublicServer } from "./serve.js";
 
 /** Runs one job and prints its summary; returns false when it failed. */
 async function runAndReport(ctx: PipelineContext, name: JobName, io: CliOutput) {
@@ -33,7 +34,7 @@ async function runAndReport(ctx: PipelineContext, name: JobName, io: CliOutput) 
   }
 }
 
-/** `warta run`: the scheduler, or every job once with --once. */
+/** `warta run`: the scheduler and the server of the public folder, or every job once with --once. */
 export function registerRun(
   program: Command,
   open: ContextOpener,
@@ -42,7 +43,9 @@ export function registerRun(
 ) {
   program
     .command("run")
-    .description("run the scheduled jobs (collect, publish, digest) until stopped")
+    .description(
+      "run the scheduled jobs (collect, publish, digest) and serve the public folder until stopped",
+    )
     .option("--once", "run every job once, in order, and exit")
     .action(async (options: { once?: boolean }, command: Command) => {
       await withContext(open, command.optsWithGlobals(), async (ctx) => {
@@ -54,6 +57,10 @@ export function registerRun(
           return;
         }
         const { schedule, site } = ctx.config;
+        // Serve before scheduling: a port already taken stops warta before any job runs.
+        const server = ctx.config.server.enabled
+          ? await startPublicServer(ctx.config, ctx.logger, io)
+          : undefined;
         const scheduler = startScheduler(
           jobNames.map((name) => ({
             name,
@@ -70,7 +77,7 @@ export function registerRun(
         }
         const signal = await waitForStop();
         io.out(`warta: ${signal} received, finishing running jobs`);
-        await scheduler.stop();
+        await Promise.all([scheduler.stop(), server?.close()]);
       });
     });
 }

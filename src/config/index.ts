@@ -17,6 +17,7 @@ export {
   type NewsletterConfig,
   type RulesConfig,
   type ScheduleConfig,
+  type ServerConfig,
   type SiteConfig,
   type SourceConfig,
 } from "./schema.js";

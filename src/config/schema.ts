@@ -156,6 +156,16 @@ const feeds = z.strictObject({
   items: z.int().min(1).max(10_000).default(50),
   /** Also write one set of feeds per category. */
   per_category: z.boolean().default(true),
+  /** Also write one set of feeds per author (feeds/author/<slug>/). */
+  per_author: z.boolean().default(true),
+  /** Also write every feed as summaries only, in a summary/ folder beside the full text. */
+  summary_variants: z.boolean().default(true),
+  /** Write monthly RFC 5005 archive pages of the site-wide feed (feeds/archive/). */
+  archives: z.boolean().default(true),
+  /** Write a feed of the newsletter editions and each edition's web version. */
+  editions: z.boolean().default(true),
+  /** A WebSub hub announced by every feed (rel="hub"), when given. */
+  websub_hub: absoluteUrl.optional(),
 });
 
 const newsletter = z.strictObject({
@@ -203,6 +213,22 @@ const paths = z.strictObject({
   templates: z.string().min(1).default("../templates"),
 });
 
+/** The HTTP server of the public folder (`warta serve`, and `warta run` unless disabled). */
+const server = z.strictObject({
+  /** Address to listen on; 127.0.0.1 keeps it local (put a proxy in front), 0.0.0.0 opens it. */
+  host: z.string().min(1).default("127.0.0.1"),
+  /** TCP port; 0 picks a free one (the chosen port is printed). */
+  port: z.int().min(0).max(65_535).default(8080),
+  /** Cache-Control max-age of the served feeds and pages, in seconds. */
+  cache_max_age: z
+    .int()
+    .min(0)
+    .max(365 * 86_400)
+    .default(300),
+  /** Whether `warta run` serves the public folder too; `warta serve` always does. */
+  enabled: z.boolean().default(true),
+});
+
 const log = z.strictObject({
   level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
 });
@@ -217,6 +243,7 @@ export const configSchema = z.strictObject({
   schedule: schedule.default(() => schedule.parse({})),
   mail: mail.default(() => mail.parse({})),
   paths: paths.default(() => paths.parse({})),
+  server: server.default(() => server.parse({})),
   log: log.default(() => log.parse({})),
 });
 
@@ -228,5 +255,6 @@ export type NewsletterConfig = FileConfig["newsletter"];
 export type ScheduleConfig = FileConfig["schedule"];
 export type MailConfig = FileConfig["mail"];
 export type FetchConfig = FileConfig["fetch"];
+export type ServerConfig = FileConfig["server"];
 export type RulesConfig = FileConfig["sources"][number]["rules"];
 export type DirectorySourceConfig = Extract<SourceConfig, { type: "directory" }>;

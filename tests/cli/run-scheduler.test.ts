@@ -19,6 +19,7 @@ describe("warta run", () => {
     const config = ws.writeConfig(
       workspaceConfig({
         schedule: { collect: "* * * * * *", publish: "* * * * * *", digest: "0 6 1 1 *" },
+        server: { port: 0 },
       }),
     );
     const child = spawn(
