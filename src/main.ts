@@ -8,7 +8,7 @@ import {
   type SettingsLoader,
 } from "./cli/index.js";
 import { type Config, loadConfig, locateConfig } from "./config/index.js";
-import { OutboxMailer, SmtpMailer } from "./deliver/index.js";
+import { createHubNotifier, OutboxMailer, SmtpMailer } from "./deliver/index.js";
 import type { Mailer } from "./domain/ports.js";
 import type { PipelineContext } from "./pipeline/index.js";
 import { errorMessage, isAppError } from "./shared/errors.js";
@@ -81,6 +81,15 @@ export async function openContext(config: Config): Promise<{
     },
     now: () => new Date(),
   };
+  const hubUrl = config.feeds.websub_hub;
+  if (hubUrl) {
+    const notifier = createHubNotifier({
+      hub: hubUrl,
+      userAgent: config.fetch.user_agent ?? `warta/${version} (+${config.site.base_url})`,
+      timeoutMs: config.fetch.timeout * 1000,
+    });
+    ctx.hub = () => notifier;
+  }
   return {
     ctx,
     close: async () => {

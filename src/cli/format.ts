@@ -1,4 +1,5 @@
 import path from "node:path";
+import type { HubNotifyResult } from "../domain/ports.js";
 import type {
   CollectSummary,
   ComposeResult,
@@ -58,16 +59,25 @@ export function formatSources(reports: SourceReport[]): string[] {
 }
 
 /** Lines describing a publish run. */
-export function formatPublish(summary: PublishSummary): string[] {
-  const feeds = summary.files.filter((f) => !f.includes("/category/"));
-  const categories = new Set(
-    summary.files.filter((f) => f.includes("/category/")).map((f) => f.split("/")[2]),
+export function formatPublish(
+  summary: PublishSummary & { hub?: HubNotifyResult | null },
+): string[] {
+  const siteFeeds = ["feeds/rss.xml", "feeds/atom.xml", "feeds/feed.json", "index.html"].filter(
+    (f) => summary.files.includes(f),
   );
-  return [
+  const categories = new Set(
+    summary.files.filter((f) => f.startsWith("feeds/category/")).map((f) => f.split("/")[2]),
+  );
+  const lines = [
     `feeds: ${summary.files.length} files (${summary.changed.length} changed) with ` +
       `${summary.articles} articles, ${categories.size} categories, in ${showPath(summary.folder)}/`,
-    ...feeds.map((f) => `  ${showPath(path.join(summary.folder, f))}`),
+    ...siteFeeds.map((f) => `  ${showPath(path.join(summary.folder, f))}`),
   ];
+  if (summary.hub) {
+    lines.push(`  websub: ${summary.hub.notified.length} feed(s) announced to the hub`);
+    for (const failure of summary.hub.failed) lines.push(`  error: ${failure.error}`);
+  }
+  return lines;
 }
 
 /** Lines describing a composed edition. */

@@ -68,6 +68,18 @@ export interface ArticleRepository {
   sourcesOf(articleId: string): Promise<ArticleSourceLink[]>;
   /** Which of these canonical URLs belong to a stored article. */
   knownUrls(canonicalUrls: string[]): Promise<Set<string>>;
+  /**
+   * Every article's place in the feeds, newest first (publication time, then id), without its
+   * body: its author, category slugs and a `version` that changes whenever the stored article
+   * does. Lets a publish tell which feeds changed without rendering them.
+   */
+  feedStamps(): Promise<
+    { id: string; published: Date; author?: string; categories: string[]; version: string }[]
+  >;
+  /** The signature of the inputs each feed was last published from, by feed key. */
+  feedSignatures(): Promise<Map<string, string>>;
+  /** Remembers the signatures of feeds just published, replacing those with the same keys. */
+  saveFeedSignatures(signatures: ReadonlyMap<string, string>): Promise<void>;
 }
 
 /** Newsletter subscribers. */
@@ -101,6 +113,10 @@ export interface EditionRepository {
   queuedCount(): Promise<number>;
   markSent(editionId: number, subscriberId: number, at: Date, response: string): Promise<void>;
   markFailed(editionId: number, subscriberId: number, at: Date, error: string): Promise<void>;
+  /** The newest editions, newest first. */
+  newest(limit: number): Promise<Edition[]>;
+  /** The id of every edition, newest first. */
+  ids(): Promise<number[]>;
 }
 
 /** One e-mail message, ready for a transport. */

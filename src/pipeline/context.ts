@@ -4,6 +4,7 @@ import type {
   ArticleRepository,
   EditionRepository,
   FileWriter,
+  HubNotifier,
   Mailer,
   SourceStateRepository,
   SubscriberRepository,
@@ -25,4 +26,6 @@ export interface PipelineContext {
   /** Opens the configured mail transport (lazily: only a job that sends needs it). */
   mailer: () => Mailer;
   now: () => Date;
+  /** The WebSub hub to notify after a publish, when one is configured. */
+  hub?: () => HubNotifier;
 }

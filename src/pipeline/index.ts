@@ -19,6 +19,7 @@ export {
   type DigestJobSummary,
   type JobName,
   jobNames,
+  type PublishJobSummary,
   runCollect,
   runDigest,
   runJob,

@@ -1,3 +1,4 @@
+import type { HubNotifyResult } from "../domain/ports.js";
 import { type CollectSummary, collectSources } from "./collect.js";
 import type { PipelineContext } from "./context.js";
 import {
@@ -32,15 +33,34 @@ export function runCollect(
   });
 }
 
-/** Writes every feed from the store. */
-export function runPublish(ctx: PipelineContext): Promise<PublishSummary> {
-  return publishFeeds({
+/** What the publish job did, and which hub notifications went out. */
+export interface PublishJobSummary extends PublishSummary {
+  hub: HubNotifyResult | null;
+}
+
+/**
+ * Writes every feed from the store; with a WebSub hub configured, then tells the hub which
+ * subscription feeds changed (archive pages are not subscribed to, so they are left out).
+ */
+export async function runPublish(ctx: PipelineContext): Promise<PublishJobSummary> {
+  const summary = await publishFeeds({
     site: ctx.config.site,
     feeds: ctx.config.feeds,
     articles: ctx.articles,
+    editions: ctx.editions,
     files: ctx.publicFiles,
     logger: ctx.logger,
   });
+  const hub = ctx.hub?.();
+  if (!hub) return { ...summary, hub: null };
+  const changed = summary.written
+    .filter((file) => /^feeds\/.*\.(xml|json)$/.test(file) && !file.startsWith("feeds/archive/"))
+    .map((file) => new URL(file, ctx.config.site.base_url).toString());
+  const result = changed.length > 0 ? await hub.notify(changed) : { notified: [], failed: [] };
+  for (const failure of result.failed) {
+    ctx.logger.warn({ component: "websub", err: failure.error }, "hub notification failed");
+  }
+  return { ...summary, hub: result };
 }
 
 /** Sends whatever is queued through the configured transport. */

@@ -1,99 +1,66 @@
 import type { FeedsConfig, SiteConfig } from "../config/schema.js";
 import type { Article, Category } from "../domain/article.js";
-import { AppError } from "../shared/errors.js";
-import { FEED_FILES, type FeedSpec, siteBase, sortArticles } from "./model.js";
-import { renderFeed } from "./render-feed.js";
+import type { Edition } from "../domain/digest.js";
+import { renderIndexPage, renderOpml } from "./catalog.js";
+import { editionArticle, renderEditionPage } from "./editions.js";
+import { type FeedArticle, sortArticles } from "./model.js";
+import { type ArticleStamp, planPublication } from "./plan.js";
+import { type FeedFile, renderPlannedFeed } from "./render-feed.js";
 
-/** A rendered feed document and where it goes. */
-export interface FeedFile {
-  /** Path relative to the public folder, e.g. "feeds/rss.xml", "feeds/category/ekonomi/atom.xml". */
-  path: string;
-  contentType: string;
-  body: string;
-}
+export type { FeedFile } from "./render-feed.js";
 
-/** Everything the feeds are made from. */
+/** Everything a whole publication is made from, held in memory. */
 export interface FeedSetInput {
   site: SiteConfig;
   feeds: FeedsConfig;
-  /** Candidate articles in any order; each feed takes the newest `feeds.items` of its scope. */
+  /** Every article, in any order; each feed takes the newest `feeds.items` of its scope. */
   articles: Article[];
-  /** Categories that get their own feeds (when `feeds.per_category`). */
-  categories: Category[];
+  /** Display names of categories, besides those the articles carry. */
+  categories?: Category[];
+  /** The newsletter editions, in any order. */
+  editions?: Edition[];
 }
 
-const CONTENT_TYPES = {
-  rss: "application/rss+xml; charset=utf-8",
-  atom: "application/atom+xml; charset=utf-8",
-  json: "application/feed+json; charset=utf-8",
-} as const;
+/** The stamp of an article held in memory, as the store would report it. */
+export function stampOf(article: Article): ArticleStamp {
+  const stamp: ArticleStamp = {
+    id: article.id,
+    published: article.published,
+    categories: article.categories.map((category) => category.slug),
+    version: article.contentHash,
+  };
+  if (article.author !== undefined) stamp.author = article.author;
+  return stamp;
+}
 
-const SITE_DIR = "feeds";
-const SAFE_SLUG = /^[a-z0-9][a-z0-9_-]*$/;
-
-/** Renders the site-wide RSS 2.0, Atom 1.0 and JSON Feed 1.1 and the same three per category. */
+/**
+ * Renders the whole publication from articles in memory: every feed and variant, the monthly
+ * archives, the editions feed and pages, the OPML file and the index page. The pipeline renders
+ * the same documents from the store, feed by feed, and only those whose inputs changed.
+ */
 export function renderFeedSet(input: FeedSetInput): FeedFile[] {
   const { site, feeds } = input;
   const articles = sortArticles(input.articles);
-  const homePage = siteBase(site).href;
-  // An empty feed still needs an update time: take the newest edit among all the articles,
-  // which is data, not the clock.
-  const emptyUpdated = new Date(
-    articles.reduce((newest, article) => Math.max(newest, article.updated.getTime()), 0),
-  );
-
-  const files = feedFiles(
-    {
-      dir: SITE_DIR,
-      title: site.title,
-      description: site.description || site.title,
-      homePage,
-      emptyUpdated,
-    },
-    articles.slice(0, feeds.items),
+  const editions = [...(input.editions ?? [])].sort((a, b) => b.id - a.id);
+  const plan = planPublication({
     site,
-  );
-  if (!feeds.per_category) return files;
-
-  for (const category of uniqueCategories(input.categories)) {
-    const title = `${site.title}: ${category.name}`;
-    const inCategory = articles.filter((article) =>
-      article.categories.some((c) => c.slug === category.slug),
-    );
-    const spec: FeedSpec = {
-      dir: `${SITE_DIR}/category/${category.slug}`,
-      title,
-      description: site.description || title,
-      homePage,
-      emptyUpdated,
-    };
-    files.push(...feedFiles(spec, inCategory.slice(0, feeds.items), site));
+    feeds,
+    stamps: articles.map(stampOf),
+    categories: [...(input.categories ?? []), ...articles.flatMap((a) => a.categories)],
+    editionIds: input.editions === undefined ? undefined : editions.map((e) => e.id),
+  });
+  const byId = new Map(articles.map((article) => [article.id, article]));
+  const files: FeedFile[] = [];
+  for (const feed of [...plan.feeds, ...plan.archives]) {
+    const items: FeedArticle[] =
+      feed.kind === "editions"
+        ? editions
+            .filter((edition) => feed.editionIds.includes(edition.id))
+            .map((edition) => editionArticle(edition, site))
+        : feed.articleIds.flatMap((id) => byId.get(id) ?? []);
+    files.push(...renderPlannedFeed(feed, items, site));
   }
+  if (feeds.editions) files.push(...editions.map(renderEditionPage));
+  files.push(renderOpml(plan, site), renderIndexPage(plan, site));
   return files;
-}
-
-function feedFiles(spec: FeedSpec, articles: Article[], site: SiteConfig): FeedFile[] {
-  const rendered = renderFeed(spec, articles, site);
-  return (["rss", "atom", "json"] as const).map((format) => ({
-    path: `${spec.dir}/${FEED_FILES[format]}`,
-    contentType: CONTENT_TYPES[format],
-    body: rendered[format],
-  }));
-}
-
-/** One category per slug, ordered by slug, with slugs safe as a path segment. */
-function uniqueCategories(categories: readonly Category[]): Category[] {
-  const bySlug = new Map<string, Category>();
-  for (const category of categories) {
-    if (!SAFE_SLUG.test(category.slug)) {
-      throw new AppError(
-        "PUBLISH_RENDER",
-        `publish: category slug "${category.slug}" is not URL-safe`,
-      );
-    }
-    // Two names for one slug: keep the smallest, so the input order does not matter.
-    const known = bySlug.get(category.slug);
-    if (known === undefined || category.name < known.name) bySlug.set(category.slug, category);
-  }
-  return [...bySlug.values()].sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
 }

@@ -65,6 +65,8 @@ export function renderJsonFeed(model: FeedModel): string {
     description: written.description,
     language: model.language,
     authors: model.author === undefined ? undefined : [{ name: model.author }],
+    // JSON Feed 1.1 names WebSub hubs here; the library writes none.
+    hubs: model.hub === undefined ? undefined : [{ type: "WebSub", url: model.hub }],
     items,
   };
   return `${JSON.stringify(document, null, 2)}\n`;

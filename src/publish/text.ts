@@ -67,3 +67,25 @@ export function imageType(url: URL, given?: string): string {
   const extension = dot >= 0 ? name.slice(dot + 1).toLowerCase() : "";
   return IMAGE_TYPES[extension] ?? "application/octet-stream";
 }
+
+/**
+ * The start of a text, cut at a word boundary and marked with "…" when cut.
+ * @example excerpt("Banjir di Jakarta. Air setinggi satu meter.", 20) // "Banjir di Jakarta.…"
+ */
+export function excerpt(text: string, max = 300): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  if (flat.length <= max) return flat;
+  const cut = flat.slice(0, max);
+  const space = cut.lastIndexOf(" ");
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+/** Turns plain text into HTML paragraphs: blank lines separate paragraphs, single newlines break lines. */
+export function textToHtml(text: string): string {
+  return text
+    .split(/\n\s*\n/)
+    .map((paragraph) => paragraph.trim())
+    .filter((paragraph) => paragraph !== "")
+    .map((paragraph) => `<p>${escapeHtml(paragraph).replace(/\n/g, "<br>")}</p>`)
+    .join("\n");
+}

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Article, ArticleImage, Category } from "../domain/article.js";
 import type {
   ArticleInput,
@@ -11,6 +11,16 @@ import type { Db } from "./database.js";
 import type { ArticlesTable, Database } from "./schema.js";
 
 type ArticleRow = ArticlesTable;
+
+/** What a publish remembers per feed (migration 0003). */
+interface FeedStateTable {
+  key: string;
+  signature: string;
+}
+
+function withFeedState(db: Db) {
+  return db.withTables<{ feed_state: FeedStateTable }>();
+}
 
 /** Articles in the SQL store. */
 export class SqlArticleRepository implements ArticleRepository {
@@ -115,6 +125,74 @@ export class SqlArticleRepository implements ArticleRepository {
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  async feedStamps(): Promise<
+    { id: string; published: Date; author?: string; categories: string[]; version: string }[]
+  > {
+    // One pass over the articles without their bodies; the category slugs of each come from
+    // the primary key of article_categories, joined with a newline (slugs never hold one).
+    const rows = await this.db
+      .selectFrom("articles")
+      .select((eb) => [
+        "articles.id",
+        "articles.published_at",
+        "articles.author",
+        "articles.content_hash",
+        "articles.changed_at",
+        eb
+          .selectFrom("article_categories")
+          .select(
+            sql<string | null>`group_concat(article_categories.category_slug, char(10))`.as("c"),
+          )
+          .whereRef("article_categories.article_id", "=", "articles.id")
+          .as("categories"),
+      ])
+      .orderBy("articles.published_at", "desc")
+      .orderBy("articles.id", "asc")
+      .execute();
+    return rows.map((row) => {
+      const stamp: {
+        id: string;
+        published: Date;
+        author?: string;
+        categories: string[];
+        version: string;
+      } = {
+        id: row.id,
+        published: new Date(row.published_at),
+        categories: row.categories ? row.categories.split("\n") : [],
+        version: `${row.content_hash}@${row.changed_at}`,
+      };
+      if (row.author !== null) stamp.author = row.author;
+      return stamp;
+    });
+  }
+
+  async feedSignatures(): Promise<Map<string, string>> {
+    const rows = await withFeedState(this.db)
+      .selectFrom("feed_state")
+      .select(["key", "signature"])
+      .execute();
+    return new Map(rows.map((r) => [r.key, r.signature]));
+  }
+
+  async saveFeedSignatures(signatures: ReadonlyMap<string, string>): Promise<void> {
+    const entries = [...signatures].map(([key, signature]) => ({ key, signature }));
+    if (entries.length === 0) return;
+    await withFeedState(this.db)
+      .transaction()
+      .execute(async (trx) => {
+        for (let i = 0; i < entries.length; i += 500) {
+          await trx
+            .insertInto("feed_state")
+            .values(entries.slice(i, i + 500))
+            .onConflict((oc) =>
+              oc.column("key").doUpdateSet((eb) => ({ signature: eb.ref("excluded.signature") })),
+            )
+            .execute();
+        }
+      });
   }
 
   private async withCategories(rows: ArticleRow[]): Promise<Article[]> {

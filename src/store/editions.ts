@@ -76,6 +76,48 @@ export class SqlEditionRepository implements EditionRepository {
     return row ? this.withArticles(row) : undefined;
   }
 
+  async newest(limit: number): Promise<Edition[]> {
+    const rows = await this.db
+      .selectFrom("editions")
+      .selectAll()
+      .orderBy("id", "desc")
+      .limit(limit)
+      .execute();
+    if (rows.length === 0) return [];
+    const links = await this.db
+      .selectFrom("edition_articles")
+      .select(["edition_id", "article_id"])
+      .where(
+        "edition_id",
+        "in",
+        rows.map((row) => row.id),
+      )
+      .orderBy("edition_id")
+      .orderBy("position")
+      .execute();
+    const articleIds = new Map<number, string[]>();
+    for (const link of links) {
+      const list = articleIds.get(link.edition_id) ?? [];
+      list.push(link.article_id);
+      articleIds.set(link.edition_id, list);
+    }
+    return rows.map((row) => ({
+      id: row.id,
+      created: new Date(row.created_at),
+      subject: row.subject,
+      html: row.html,
+      text: row.text,
+      periodStart: row.period_start === null ? null : new Date(row.period_start),
+      periodEnd: new Date(row.period_end),
+      articleIds: articleIds.get(row.id) ?? [],
+    }));
+  }
+
+  async ids(): Promise<number[]> {
+    const rows = await this.db.selectFrom("editions").select("id").orderBy("id", "desc").execute();
+    return rows.map((row) => row.id);
+  }
+
   async queued(limit: number): Promise<Delivery[]> {
     const rows = await this.db
       .selectFrom("deliveries")

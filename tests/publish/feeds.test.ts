@@ -4,6 +4,7 @@ import type { Article, Category } from "../../src/domain/article.js";
 import { type FeedFile, renderFeed, renderFeedSet } from "../../src/publish/index.js";
 import { isAppError } from "../../src/shared/errors.js";
 import { type ParsedFeed, parseWithFeedparser, parseXml } from "./readers.js";
+import { checkAtom, checkJsonFeed, checkRss } from "./validity.js";
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: built fresh by each test, with fixed dates.
@@ -134,7 +135,15 @@ function renderSet(
 ): FeedFile[] {
   return renderFeedSet({
     site,
-    feeds: { items: 4, per_category: true, ...feeds },
+    feeds: {
+      items: 4,
+      per_category: true,
+      per_author: false,
+      summary_variants: false,
+      archives: false,
+      editions: false,
+      ...feeds,
+    },
     articles,
     categories: [EKONOMI, DUNIA, NASIONAL, OLAHRAGA],
   });
@@ -201,14 +210,15 @@ afterEach(() => {
 // ---------------------------------------------------------------------------------------------
 
 describe("renderFeedSet", () => {
-  it("writes the three site-wide files and three per category, with their content types", () => {
+  it("writes the three site-wide files and three per category with articles, with their content types", () => {
     const files = renderSet();
     const paths = files.map((f) => f.path);
+    // Olahraga has no article: no feed for it.
     const expected = [
       "feeds",
-      ...["dunia", "ekonomi", "nasional", "olahraga"].map((s) => `feeds/category/${s}`),
+      ...["dunia", "ekonomi", "nasional"].map((s) => `feeds/category/${s}`),
     ].flatMap((dir) => [`${dir}/rss.xml`, `${dir}/atom.xml`, `${dir}/feed.json`]);
-    expect([...paths].sort()).toEqual([...expected].sort());
+    expect([...paths].sort()).toEqual([...expected, "feeds.opml", "index.html"].sort());
     const types = new Map(files.map((f) => [f.path.split("/").pop(), f.contentType]));
     expect(types.get("rss.xml")).toBe("application/rss+xml; charset=utf-8");
     expect(types.get("atom.xml")).toBe("application/atom+xml; charset=utf-8");
@@ -217,7 +227,13 @@ describe("renderFeedSet", () => {
 
   it("writes no category feeds when feeds.per_category is false", () => {
     const paths = renderSet(makeArticles(), { per_category: false }).map((f) => f.path);
-    expect(paths).toEqual(["feeds/rss.xml", "feeds/atom.xml", "feeds/feed.json"]);
+    expect(paths).toEqual([
+      "feeds/rss.xml",
+      "feeds/atom.xml",
+      "feeds/feed.json",
+      "feeds.opml",
+      "index.html",
+    ]);
   });
 
   it("RSS 2.0 reads back in feedparser with every item's title, link, guid, date and the self link", () => {
@@ -272,13 +288,23 @@ describe("renderFeedSet", () => {
     ]);
     expect(beras.summary).toBe("Bulog: stok 1,2 juta ton & harga <stabil>.");
     expect(beras.author).toBe("Siti Rahma");
-    // No length known: the attribute is left out rather than written as 0.
-    expect(beras.enclosures).toEqual([
-      { href: "https://cdn.example.org/foto/beras.JPG", type: "image/jpeg", length: null },
+    // No length known: no enclosure (RSS 2.0 requires its length, and 0 would be false); the
+    // image is still there, as Media RSS.
+    expect(beras.enclosures).toEqual([]);
+    expect(beras.media).toEqual([
+      { url: "https://cdn.example.org/foto/beras.JPG", type: "image/jpeg", medium: "image" },
+    ]);
+    expect(turkiye.media).toEqual([
+      {
+        url: "https://cdn.example.org/foto/koridor.png",
+        type: "image/png",
+        medium: "image",
+        filesize: "48213",
+      },
     ]);
   });
 
-  it('RSS carries atom:link rel=self, RFC 822 dates and no enclosure length="0"', () => {
+  it('RSS carries atom:link rel=self, RFC 822 dates and no enclosure without a length (nor length="0")', () => {
     const xml = body(renderSet(), "feeds/rss.xml");
     const rss = asRecord(parseXml(xml).rss);
     expect(rss["@_version"]).toBe("2.0");
@@ -304,9 +330,22 @@ describe("renderFeedSet", () => {
         "@_type": "image/png",
         "@_length": "48213",
       },
-      { "@_url": "https://cdn.example.org/foto/beras.JPG", "@_type": "image/jpeg" },
     ]);
     expect(xml).not.toMatch(/length="0"/);
+    expect(rss["@_xmlns:media"]).toBe("http://search.yahoo.com/mrss/");
+    expect(items.flatMap((item) => asList(item["media:content"]))).toEqual([
+      {
+        "@_url": "https://cdn.example.org/foto/koridor.png",
+        "@_type": "image/png",
+        "@_medium": "image",
+        "@_fileSize": "48213",
+      },
+      {
+        "@_url": "https://cdn.example.org/foto/beras.JPG",
+        "@_type": "image/jpeg",
+        "@_medium": "image",
+      },
+    ]);
     expect(asRecord(at(items, 0).guid)["@_isPermaLink"]).toBe("false");
   });
 
@@ -531,17 +570,41 @@ describe("renderFeedSet", () => {
     expect(json.items.map((i) => i.id)).toEqual([ID.banjir, ID.pemiluA]);
   });
 
-  it("writes a valid empty feed for a category without articles, dated by the data", () => {
-    const files = renderSet();
-    for (const format of ["rss.xml", "atom.xml"]) {
-      const feed = readFeed(body(files, `feeds/category/olahraga/${format}`));
+  it("writes a valid empty feed when given no articles, dated by the spec, not the clock", () => {
+    const spec = {
+      dir: "feeds/category/olahraga",
+      title: "Warta Nusantara: Olahraga",
+      description: "Olahraga",
+      homePage: "https://news.example.org/",
+      emptyUpdated: new Date("2024-03-06T09:00:00Z"),
+    };
+    const { rss, atom, json } = renderFeed(spec, [], makeSite());
+    for (const xml of [rss, atom]) {
+      const feed = readFeed(xml);
       expect(feed.entries).toEqual([]);
       expect(feed.feed.title).toBe("Warta Nusantara: Olahraga");
-      // No article of its own: the newest edit among all the articles.
       expect(feed.feed.updated).toBe("2024-03-06T09:00:00Z");
     }
-    const json = JSON.parse(body(files, "feeds/category/olahraga/feed.json")) as JsonFeed;
-    expect(json.items).toEqual([]);
+    expect(checkRss(rss, "https://news.example.org/feeds/category/olahraga/rss.xml")).toEqual([]);
+    expect(checkAtom(atom, "https://news.example.org/feeds/category/olahraga/atom.xml")).toEqual(
+      [],
+    );
+    expect((JSON.parse(json) as JsonFeed).items).toEqual([]);
+  });
+
+  it("writes no feed for a category none of the articles is in", () => {
+    const paths = renderSet().map((f) => f.path);
+    expect(paths.some((p) => p.includes("/olahraga/"))).toBe(false);
+  });
+
+  it("passes the W3C-style checks in every RSS, Atom and JSON document", () => {
+    const files = renderSet(makeArticles(), { items: 10 });
+    for (const file of files) {
+      const url = `https://news.example.org/${file.path}`;
+      if (file.path.endsWith("rss.xml")) expect(checkRss(file.body, url), file.path).toEqual([]);
+      if (file.path.endsWith("atom.xml")) expect(checkAtom(file.body, url), file.path).toEqual([]);
+      if (file.path.endsWith(".json")) expect(checkJsonFeed(file.body, url), file.path).toEqual([]);
+    }
   });
 
   it("resolves self links below a base URL with a path", () => {

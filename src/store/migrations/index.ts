@@ -1,6 +1,7 @@
 import type { Migration } from "kysely";
 import * as initial from "./0001-initial.js";
 import * as dedup from "./0002-dedup-and-source-state.js";
+import * as feedState from "./0003-feed-state.js";
 
 /**
  * Every migration, by name. Names sort in the order they must run; a migration, once
@@ -9,4 +10,5 @@ import * as dedup from "./0002-dedup-and-source-state.js";
 export const migrations: Record<string, Migration> = {
   "0001-initial": initial,
   "0002-dedup-and-source-state": dedup,
+  "0003-feed-state": feedState,
 };
