@@ -101,16 +101,7 @@ export class SqlEditionRepository implements EditionRepository {
       list.push(link.article_id);
       articleIds.set(link.edition_id, list);
     }
-    return rows.map((row) => ({
-      id: row.id,
-      created: new Date(row.created_at),
-      subject: row.subject,
-      html: row.html,
-      text: row.text,
-      periodStart: row.period_start === null ? null : new Date(row.period_start),
-      periodEnd: new Date(row.period_end),
-      articleIds: articleIds.get(row.id) ?? [],
-    }));
+    return rows.map((row) => toEdition(row, articleIds.get(row.id) ?? []));
   }
 
   async ids(): Promise<number[]> {
@@ -208,15 +199,22 @@ export class SqlEditionRepository implements EditionRepository {
       .where("edition_id", "=", row.id)
       .orderBy("position")
       .execute();
-    return {
-      id: row.id,
-      created: new Date(row.created_at),
-      subject: row.subject,
-      html: row.html,
-      text: row.text,
-      periodStart: row.period_start === null ? null : new Date(row.period_start),
-      periodEnd: new Date(row.period_end),
-      articleIds: articles.map((a) => a.article_id),
-    };
+    return toEdition(
+      row,
+      articles.map((a) => a.article_id),
+    );
   }
+}
+
+function toEdition(row: EditionRow, articleIds: string[]): Edition {
+  return {
+    id: row.id,
+    created: new Date(row.created_at),
+    subject: row.subject,
+    html: row.html,
+    text: row.text,
+    periodStart: row.period_start === null ? null : new Date(row.period_start),
+    periodEnd: new Date(row.period_end),
+    articleIds,
+  };
 }
