@@ -1,13 +1,6 @@
-import { spawn } from "node:child_process";
-import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { runWarta } from "../helpers/cli.js";
-import {
-  createWorkspace,
-  repoRoot,
-  type Workspace,
-  workspaceConfig,
-} from "../helpers/workspace.js";
+import { runWarta, spawnWarta } from "../helpers/cli.js";
+import { createWorkspace, type Workspace, workspaceConfig } from "../helpers/workspace.js";
 
 describe("warta run and the server", () => {
   let ws: Workspace | undefined;
@@ -22,27 +15,15 @@ describe("warta run and the server", () => {
         server: { port: 0 },
       }),
     );
-    const child = spawn(
-      process.execPath,
-      [path.join(repoRoot, "bin", "warta.js"), "run", "--config", config],
-      { cwd: ws.root, env: { PATH: process.env.PATH }, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const warta = spawnWarta(["run", "--config", config], { cwd: ws.root });
+    const { child, exited } = warta;
     try {
       const deadline = Date.now() + 45_000;
       let url: string | undefined;
       let feed = "";
       // The first publish may run before the first collect: wait for the article to appear.
       while (Date.now() < deadline && !feed.includes("Pasar Malam")) {
-        url ??= /^warta: serving .+ at (http:\/\/\S+)$/m.exec(stdout)?.[1];
+        url ??= /^warta: serving .+ at (http:\/\/\S+)$/m.exec(warta.stdout)?.[1];
         if (url) {
           const response = await fetch(`${url}feeds/rss.xml`);
           feed = await response.text();
@@ -58,7 +39,7 @@ describe("warta run and the server", () => {
       child.kill("SIGTERM");
     }
     expect(await exited).toBe(0);
-    expect(stderr).toBe("");
+    expect(warta.stderr).toBe("");
   });
 
   it("does not serve with --once", async () => {
@@ -77,21 +58,13 @@ describe("warta run and the server", () => {
         server: { enabled: false },
       }),
     );
-    const child = spawn(
-      process.execPath,
-      [path.join(repoRoot, "bin", "warta.js"), "run", "--config", config],
-      { cwd: ws.root, env: { PATH: process.env.PATH }, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stdout = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-    while (!stdout.includes("next at") && child.exitCode === null) {
+    const warta = spawnWarta(["run", "--config", config], { cwd: ws.root });
+    const { child, exited } = warta;
+    while (!warta.stdout.includes("next at") && child.exitCode === null) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
-    expect(stdout).not.toContain("serving");
+    expect(warta.stdout).not.toContain("serving");
   });
 });
