@@ -22,6 +22,8 @@ import {
   SqlSourceStateRepository,
   SqlSubscriberRepository,
 } from "./store/index.js";
+import { resolveSecret } from "./subscriptions/secret.js";
+import { TokenSigner } from "./subscriptions/tokens.js";
 
 const packageRoot = path.resolve(import.meta.dirname, "..");
 const version = (
@@ -62,6 +64,7 @@ export async function openContext(config: Config): Promise<{
 }> {
   const logger = createLogger(config.log.level);
   const db = await openDatabase(path.join(config.paths.data, "warta.sqlite"));
+  const tokens = new TokenSigner(await resolveSecret(config.secret, config.paths.data));
   let mailer: Mailer | undefined;
   const ctx: PipelineContext = {
     config,
@@ -70,6 +73,7 @@ export async function openContext(config: Config): Promise<{
     subscribers: new SqlSubscriberRepository(db, {
       language: config.site.language,
       timezone: config.site.timezone,
+      frequency: config.newsletter.default_frequency,
     }),
     editions: new SqlEditionRepository(db),
     sourceStates: new SqlSourceStateRepository(db),
@@ -80,6 +84,7 @@ export async function openContext(config: Config): Promise<{
       return mailer;
     },
     now: () => new Date(),
+    tokens,
   };
   const hubUrl = config.feeds.websub_hub;
   if (hubUrl) {

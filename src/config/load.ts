@@ -35,6 +35,11 @@ export interface Config extends Omit<FileConfig, "paths" | "sources" | "mail" | 
   sources: SourceConfig[];
   newsletter: NewsletterConfig;
   mail: ResolvedMail;
+  /**
+   * Key that signs the links in emails and pages (WARTA_SECRET, at least 32 characters).
+   * When unset, a random key is generated once and kept in the data folder.
+   */
+  secret?: string;
 }
 
 /** One problem found in a configuration: where (a dotted key path) and what. */
@@ -109,6 +114,10 @@ export function resolveConfig(
   ) {
     issues.push({ path: "WARTA_LOG_LEVEL", message: `unknown level "${logLevel}"` });
   }
+  const secret = env.WARTA_SECRET;
+  if (secret !== undefined && secret.length < 32) {
+    issues.push({ path: "WARTA_SECRET", message: "must be at least 32 characters long" });
+  }
   if (parsed.success) issues.push(...checkSources(parsed.data.sources));
   if (!parsed.success || issues.length > 0) {
     const label = options.label ?? "configuration";
@@ -150,6 +159,7 @@ export function resolveConfig(
         : {}),
     },
     mail,
+    ...(secret ? { secret } : {}),
   };
   return deepFreeze(config);
 }

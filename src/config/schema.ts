@@ -168,23 +168,59 @@ const feeds = z.strictObject({
   websub_hub: absoluteUrl.optional(),
 });
 
+const frequency = z.enum(["daily", "weekly"]);
+const weekday = z.enum([
+  "monday",
+  "tuesday",
+  "wednesday",
+  "thursday",
+  "friday",
+  "saturday",
+  "sunday",
+]);
+
 const newsletter = z.strictObject({
   /** Subject line: a Handlebars template with {{site}}, {{date}} and {{count}}. */
   subject: z.string().min(1).default("{{site}}: berita {{date}}"),
   /** Most articles in one digest. */
   max_articles: z.int().min(1).max(200).default(20),
-  /** How many of the newest articles the very first digest carries. */
-  first_articles: z.int().min(1).max(200).default(10),
+  /** Articles shown as full cards (image, summary); the rest of a digest lists headlines only. */
+  full_articles: z.int().min(0).max(200).default(10),
+  /**
+   * Largest digest HTML in bytes, personal links included. Gmail clips messages over 102 KB,
+   * so past this size the last full cards become headlines until the digest fits.
+   */
+  max_html_bytes: z.int().min(20_000).max(10_000_000).default(95_000),
   /** The MJML template, relative to the templates folder. */
   template: z.string().min(1).default("digest.mjml"),
-  /** A CSV file (email,name,language,timezone) whose new addresses are added as active subscribers. */
+  /** Local hour (0-23) at which digests are sent, in each subscriber's own time zone. */
+  send_hour: z.int().min(0).max(23).default(6),
+  /** Day of the week on which weekly digests are sent. */
+  weekly_day: weekday.default("monday"),
+  /** Frequency of new subscribers who do not choose one. */
+  default_frequency: frequency.default("daily"),
+  /**
+   * How long after its slot a digest missed while warta was down is still sent, in hours.
+   * A later start sends the next slot's digest instead (with the missed articles in it).
+   */
+  grace_hours: z.int().min(0).max(168).default(6),
+  /** How long a subscription confirmation link stays valid, in hours. */
+  confirm_hours: z
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(48),
+  /** Address for mailto: unsubscribe requests (List-Unsubscribe), when the site reads one. */
+  unsubscribe_mailto: z.email({ message: "not an e-mail address" }).optional(),
+  /** A CSV file (email,name,language,timezone,...) whose new addresses are added as active subscribers. */
   subscribers_file: z.string().min(1).optional(),
 });
 
 const schedule = z.strictObject({
   collect: cron.default("*/15 * * * *"),
   publish: cron.default("*/15 * * * *"),
-  digest: cron.default("0 6 * * *"),
+  /** When to check for digests due: each subscriber gets theirs at newsletter.send_hour local time. */
+  digest: cron.default("0 * * * *"),
 });
 
 const smtp = z.strictObject({
@@ -227,6 +263,21 @@ const server = z.strictObject({
     .default(300),
   /** Whether `warta run` serves the public folder too; `warta serve` always does. */
   enabled: z.boolean().default(true),
+  /**
+   * Trust the X-Forwarded-For header for the client address (rate limits): only behind a
+   * reverse proxy that sets it.
+   */
+  trust_proxy: z.boolean().default(false),
+  /** Subscribe requests allowed per client address per hour. */
+  subscribe_per_ip: z.int().min(1).max(100_000).default(10),
+  /** Subscribe requests (and so confirmation emails) allowed per e-mail address per day. */
+  subscribe_per_address: z.int().min(1).max(1_000).default(3),
+});
+
+/** Digest previews (`warta digest --preview`). */
+const preview = z.strictObject({
+  /** Chromium or Chrome used for the screenshots. */
+  chromium: z.string().min(1).default("/usr/bin/chromium"),
 });
 
 const log = z.strictObject({
@@ -244,6 +295,7 @@ export const configSchema = z.strictObject({
   mail: mail.default(() => mail.parse({})),
   paths: paths.default(() => paths.parse({})),
   server: server.default(() => server.parse({})),
+  preview: preview.default(() => preview.parse({})),
   log: log.default(() => log.parse({})),
 });
 
@@ -256,5 +308,7 @@ export type ScheduleConfig = FileConfig["schedule"];
 export type MailConfig = FileConfig["mail"];
 export type FetchConfig = FileConfig["fetch"];
 export type ServerConfig = FileConfig["server"];
+export type Frequency = z.infer<typeof frequency>;
+export type Weekday = z.infer<typeof weekday>;
 export type RulesConfig = FileConfig["sources"][number]["rules"];
 export type DirectorySourceConfig = Extract<SourceConfig, { type: "directory" }>;

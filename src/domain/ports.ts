@@ -1,6 +1,12 @@
 import type { Article } from "./article.js";
 import type { Delivery, Edition } from "./digest.js";
-import type { NewSubscriber, Subscriber } from "./subscriber.js";
+import type {
+  ConsentSource,
+  NewSubscriber,
+  Subscriber,
+  SubscriberPatch,
+  SubscriberStatus,
+} from "./subscriber.js";
 
 /** What storing a batch of articles changed. */
 export interface UpsertResult {
@@ -84,10 +90,40 @@ export interface ArticleRepository {
 
 /** Newsletter subscribers. */
 export interface SubscriberRepository {
-  /** Adds the addresses not known yet; never changes an existing subscriber. */
+  /** Adds the addresses not known yet; never changes an existing subscriber. Returns how many. */
   addIfAbsent(subscribers: NewSubscriber[], now: Date): Promise<number>;
+  /** Adds one subscriber unless the address is known; returns the stored one either way. */
+  create(
+    subscriber: NewSubscriber,
+    now: Date,
+  ): Promise<{ subscriber: Subscriber; created: boolean }>;
+  byId(id: number): Promise<Subscriber | undefined>;
+  /** By normalised address. */
+  byEmail(email: string): Promise<Subscriber | undefined>;
+  /** Changes preferences; undefined when the subscriber is gone. */
+  update(id: number, patch: SubscriberPatch, now: Date): Promise<Subscriber | undefined>;
+  /**
+   * Changes the status, keeping the timestamps (confirmed, unsubscribed) and, when given, how
+   * consent was given. Becoming active resets the hard-bounce count.
+   */
+  setStatus(
+    id: number,
+    status: SubscriberStatus,
+    now: Date,
+    consent?: { source: ConsentSource; ip?: string },
+  ): Promise<Subscriber | undefined>;
+  /** Erases the person: the subscriber row and their deliveries. False when unknown. */
+  erase(email: string): Promise<boolean>;
+  /** Subscribers with an id above `afterId`, in id order: for listing and export in pages. */
+  page(
+    afterId: number,
+    limit: number,
+    filter?: { status?: SubscriberStatus },
+  ): Promise<Subscriber[]>;
+  /** Every subscriber (optionally of one status), read page by page. */
+  all(filter?: { status?: SubscriberStatus }): AsyncIterable<Subscriber>;
   active(): Promise<Subscriber[]>;
-  count(): Promise<number>;
+  count(status?: SubscriberStatus): Promise<number>;
 }
 
 /** A new edition to store, with the addresses it goes to. */

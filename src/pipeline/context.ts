@@ -10,6 +10,7 @@ import type {
   SubscriberRepository,
 } from "../domain/ports.js";
 import type { Logger } from "../shared/logger.js";
+import type { TokenSigner } from "../subscriptions/tokens.js";
 
 /** Everything a job needs, built by the composition root. Jobs take only what they use. */
 export interface PipelineContext {
@@ -26,6 +27,8 @@ export interface PipelineContext {
   /** Opens the configured mail transport (lazily: only a job that sends needs it). */
   mailer: () => Mailer;
   now: () => Date;
+  /** Signs and checks the links of emails and subscription pages. */
+  tokens: TokenSigner;
   /** The WebSub hub to notify after a publish, when one is configured. */
   hub?: () => HubNotifier;
 }

@@ -29,7 +29,7 @@ export async function selectDigestArticles(deps: {
   // installation produces a real digest at once.
   const articles = previous
     ? await deps.articles.collectedAfter(previous.created, deps.newsletter.max_articles)
-    : await deps.articles.latest(deps.newsletter.first_articles);
+    : await deps.articles.latest(deps.newsletter.max_articles);
   return { articles, previous };
 }
 

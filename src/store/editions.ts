@@ -1,9 +1,10 @@
+import type { Selectable } from "kysely";
 import type { Delivery, DeliveryStatus, Edition } from "../domain/digest.js";
 import type { EditionRepository, NewEdition } from "../domain/ports.js";
 import type { Db } from "./database.js";
 import type { EditionsTable } from "./schema.js";
 
-type EditionRow = Omit<EditionsTable, "id"> & { id: number };
+type EditionRow = Selectable<EditionsTable>;
 
 /** Editions and their deliveries in the SQL store. */
 export class SqlEditionRepository implements EditionRepository {

@@ -71,6 +71,16 @@ export interface SubscribersTable {
   status: string;
   created_at: string;
   updated_at: string;
+  frequency: Generated<string>;
+  /** JSON array of category slugs; [] means every category. */
+  categories: Generated<string>;
+  confirmed_at: string | null;
+  unsubscribed_at: string | null;
+  consent_source: Generated<string>;
+  consent_ip: string | null;
+  /** End of the period the subscriber's last digest covered. */
+  covered_until: string | null;
+  hard_bounces: Generated<number>;
 }
 
 export interface EditionsTable {
@@ -81,6 +91,22 @@ export interface EditionsTable {
   text: string;
   period_start: string | null;
   period_end: string;
+  frequency: Generated<string>;
+  timezone: Generated<string>;
+  language: Generated<string>;
+  /** Sorted category slugs joined by commas; "" means every category. */
+  segment: Generated<string>;
+  slot_at: string | null;
+  variant_key: string | null;
+}
+
+export interface DigestSlotsTable {
+  frequency: string;
+  timezone: string;
+  slot_at: string;
+  composed_at: string;
+  editions: number;
+  recipients: number;
 }
 
 export interface EditionArticlesTable {
@@ -111,4 +137,5 @@ export interface Database {
   editions: EditionsTable;
   edition_articles: EditionArticlesTable;
   deliveries: DeliveriesTable;
+  digest_slots: DigestSlotsTable;
 }

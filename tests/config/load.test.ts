@@ -29,7 +29,7 @@ describe("configuration", () => {
     expect(config.schedule).toEqual({
       collect: "*/15 * * * *",
       publish: "*/15 * * * *",
-      digest: "0 6 * * *",
+      digest: "0 * * * *",
     });
     expect(config.mail.transport).toBe("outbox");
   });

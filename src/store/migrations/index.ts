@@ -2,6 +2,7 @@ import type { Migration } from "kysely";
 import * as initial from "./0001-initial.js";
 import * as dedup from "./0002-dedup-and-source-state.js";
 import * as feedState from "./0003-feed-state.js";
+import * as subscriptions from "./0004-subscriptions.js";
 
 /**
  * Every migration, by name. Names sort in the order they must run; a migration, once
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   "0001-initial": initial,
   "0002-dedup-and-source-state": dedup,
   "0003-feed-state": feedState,
+  "0004-subscriptions": subscriptions,
 };
