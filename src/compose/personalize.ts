@@ -63,7 +63,7 @@ export class PersonalizedTemplate {
   private constructor(
     pieces: string[],
     fields: RecipientField[],
-    private readonly escape: (value: string) => string,
+    private readonly encode: (value: string) => string,
   ) {
     this.pieces = pieces;
     this.fields = fields;
@@ -99,7 +99,7 @@ export class PersonalizedTemplate {
   fill(values: RecipientValues): string {
     let out = this.pieces[0] ?? "";
     for (let index = 0; index < this.fields.length; index += 1) {
-      out += this.escape(values[this.fields[index]!]) + this.pieces[index + 1];
+      out += this.encode(values[this.fields[index]!]) + this.pieces[index + 1];
     }
     return out;
   }
