@@ -8,7 +8,12 @@ import {
   type SettingsLoader,
 } from "./cli/index.js";
 import { type Config, loadConfig, locateConfig } from "./config/index.js";
-import { createHubNotifier, OutboxMailer, SmtpMailer } from "./deliver/index.js";
+import {
+  createHubNotifier,
+  type MailerSigning,
+  OutboxMailer,
+  SmtpMailer,
+} from "./deliver/index.js";
 import type { Mailer } from "./domain/ports.js";
 import type { PipelineContext } from "./pipeline/index.js";
 import { errorMessage, isAppError } from "./shared/errors.js";
@@ -33,7 +38,16 @@ const version = (
 /** The mail transport the configuration asks for. */
 export function createMailer(config: Config): Mailer {
   const { mail } = config;
-  if (mail.transport === "outbox") return new OutboxMailer(config.paths.outbox);
+  const signing: MailerSigning = {};
+  if (mail.return_path) signing.envelopeFrom = mail.return_path;
+  if (mail.dkim && mail.dkim_private_key) {
+    signing.dkim = {
+      domain: mail.dkim.domain,
+      selector: mail.dkim.selector,
+      privateKey: mail.dkim_private_key,
+    };
+  }
+  if (mail.transport === "outbox") return new OutboxMailer(config.paths.outbox, signing);
   const settings = {
     host: mail.smtp.host,
     port: mail.smtp.port,
@@ -43,7 +57,7 @@ export function createMailer(config: Config): Mailer {
     ...(mail.smtp.user ? { user: mail.smtp.user } : {}),
     ...(mail.smtp_password ? { password: mail.smtp_password } : {}),
   };
-  return new SmtpMailer(settings);
+  return new SmtpMailer(settings, signing);
 }
 
 /** The fetcher the configuration asks for, introducing itself as this version of warta. */

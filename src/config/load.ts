@@ -25,6 +25,8 @@ export interface ResolvedMail extends MailConfig {
   smtp_url?: string;
   /** From WARTA_SMTP_PASSWORD. */
   smtp_password?: string;
+  /** The DKIM private key (PEM), from WARTA_DKIM_PRIVATE_KEY or mail.dkim.private_key_file. */
+  dkim_private_key?: string;
 }
 
 /** The validated, resolved and frozen configuration handed to the composition root. */
@@ -139,6 +141,17 @@ export function resolveConfig(
   }
   if (env.WARTA_SMTP_USER) mail.smtp.user = env.WARTA_SMTP_USER;
   if (env.WARTA_SMTP_PASSWORD) mail.smtp_password = env.WARTA_SMTP_PASSWORD;
+  if (data.mail.dkim) {
+    mail.dkim = { ...data.mail.dkim };
+    const key = env.WARTA_DKIM_PRIVATE_KEY ?? readDkimKey(data.mail.dkim.private_key_file, at);
+    if (!key.includes("PRIVATE KEY")) {
+      throw new AppError(
+        "CONFIG_INVALID",
+        `config: ${options.label ?? "configuration"} is invalid:\n  mail.dkim: no PEM private key (set mail.dkim.private_key_file or WARTA_DKIM_PRIVATE_KEY)`,
+      );
+    }
+    mail.dkim_private_key = key;
+  }
   const config: Config = {
     ...data,
     file: options.label && options.label !== "embedded defaults" ? options.label : null,
@@ -162,6 +175,22 @@ export function resolveConfig(
     ...(secret ? { secret } : {}),
   };
   return deepFreeze(config);
+}
+
+/** Reads the DKIM key file named by the configuration; "" when none is named. */
+function readDkimKey(file: string | undefined, at: (p: string) => string): string {
+  if (!file) return "";
+  try {
+    return readFileSync(at(file), "utf8");
+  } catch (cause) {
+    throw new AppError(
+      "CONFIG_READ",
+      `config: mail.dkim.private_key_file: cannot read ${at(file)}`,
+      {
+        cause,
+      },
+    );
+  }
 }
 
 function checkSources(sources: SourceConfig[]): ConfigIssue[] {

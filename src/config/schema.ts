@@ -234,9 +234,22 @@ const smtp = z.strictObject({
   tls_reject_unauthorized: z.boolean().default(true),
 });
 
+/** DKIM signing of every message (RFC 6376). */
+const dkim = z.strictObject({
+  /** The signing domain (d=), normally the domain of mail.from. */
+  domain: z.string().min(1),
+  /** The selector (s=): the public key is published at <selector>._domainkey.<domain>. */
+  selector: z.string().min(1),
+  /** PEM file of the private key; WARTA_DKIM_PRIVATE_KEY (the PEM text) takes precedence. */
+  private_key_file: z.string().min(1).optional(),
+});
+
 const mail = z.strictObject({
   from: z.string().min(3).default("Warta <newsletter@example.org>"),
   reply_to: z.string().optional(),
+  /** Envelope sender (MAIL FROM, later the Return-Path) where bounces go; default: mail.from. */
+  return_path: z.email({ message: "not an e-mail address" }).optional(),
+  dkim: dkim.optional(),
   /** outbox: write .eml files to paths.outbox; smtp: deliver through mail.smtp. */
   transport: z.enum(["outbox", "smtp"]).default("outbox"),
   smtp: smtp.default(() => smtp.parse({})),

@@ -4,7 +4,7 @@ import nodemailer from "nodemailer";
 import type { Mailer, OutgoingMessage, SendReceipt } from "../domain/ports.js";
 import { AppError } from "../shared/errors.js";
 import { toDeliveryError } from "./errors.js";
-import { toMailOptions } from "./message.js";
+import { dkimOptions, type MailerSigning, toMailOptions } from "./message.js";
 
 /**
  * The embedded default transport: each message becomes an RFC 5322 .eml file in a folder,
@@ -12,18 +12,25 @@ import { toMailOptions } from "./message.js";
  */
 export class OutboxMailer implements Mailer {
   readonly kind = "outbox";
-  private readonly transport = nodemailer.createTransport({
-    streamTransport: true,
-    buffer: true,
-    newline: "windows",
-  });
+  private readonly transport;
 
-  constructor(private readonly folder: string) {}
+  constructor(
+    private readonly folder: string,
+    private readonly signing: MailerSigning = {},
+  ) {
+    const dkim = dkimOptions(signing);
+    this.transport = nodemailer.createTransport({
+      streamTransport: true,
+      buffer: true,
+      newline: "windows",
+      ...(dkim ? { dkim } : {}),
+    });
+  }
 
   async send(message: OutgoingMessage): Promise<SendReceipt> {
     let raw: Buffer;
     try {
-      const info = await this.transport.sendMail(toMailOptions(message));
+      const info = await this.transport.sendMail(toMailOptions(message, this.signing));
       raw = info.message as Buffer;
     } catch (cause) {
       throw toDeliveryError(cause, "outbox");

@@ -2,7 +2,7 @@ import nodemailer, { type Transporter } from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
 import type { Mailer, OutgoingMessage, SendReceipt } from "../domain/ports.js";
 import { toDeliveryError } from "./errors.js";
-import { toMailOptions } from "./message.js";
+import { dkimOptions, type MailerSigning, toMailOptions } from "./message.js";
 
 /** Where and how to reach an SMTP server. */
 export interface SmtpSettings {
@@ -22,13 +22,20 @@ export class SmtpMailer implements Mailer {
   private readonly transport: Transporter<SMTPTransport.SentMessageInfo>;
   private readonly where: string;
 
-  constructor(settings: SmtpSettings) {
+  constructor(
+    settings: SmtpSettings,
+    private readonly signing: MailerSigning = {},
+  ) {
     const tls = { rejectUnauthorized: settings.tlsRejectUnauthorized };
+    const dkim = dkimOptions(signing);
     if (settings.url) {
       const url = new URL(settings.url);
       if (settings.password && !url.password) url.password = encodeURIComponent(settings.password);
       this.where = `smtp ${url.hostname}:${url.port || (url.protocol === "smtps:" ? 465 : 587)}`;
-      this.transport = nodemailer.createTransport({ url: url.toString(), tls } as never);
+      this.transport = nodemailer.createTransport(
+        { url: url.toString(), tls } as never,
+        dkim ? ({ dkim } as never) : undefined,
+      );
     } else {
       this.where = `smtp ${settings.host}:${settings.port}`;
       const options: SMTPTransport.Options = {
@@ -37,6 +44,7 @@ export class SmtpMailer implements Mailer {
         secure: settings.secure,
         tls,
       };
+      if (dkim) options.dkim = dkim;
       if (settings.user) options.auth = { user: settings.user, pass: settings.password ?? "" };
       this.transport = nodemailer.createTransport(options);
     }
@@ -44,7 +52,7 @@ export class SmtpMailer implements Mailer {
 
   async send(message: OutgoingMessage): Promise<SendReceipt> {
     try {
-      const info = await this.transport.sendMail(toMailOptions(message));
+      const info = await this.transport.sendMail(toMailOptions(message, this.signing));
       return { messageId: info.messageId, response: info.response, location: this.where };
     } catch (cause) {
       throw toDeliveryError(cause, this.where);

@@ -108,6 +108,40 @@ describe("configuration", () => {
     ]);
   });
 
+  it("reads the DKIM key from the environment or from the file it names, and names a missing one", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "warta-dkim-"));
+    const pem = "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n";
+    writeFileSync(path.join(dir, "dkim.pem"), pem);
+    const dkim = { domain: "news.example.org", selector: "warta", private_key_file: "dkim.pem" };
+    const fromFile = resolveConfig({ mail: { dkim } }, { baseDir: dir, env: {} });
+    expect(fromFile.mail.dkim_private_key).toBe(pem);
+    const fromEnv = resolveConfig(
+      { mail: { dkim } },
+      { baseDir: dir, env: { WARTA_DKIM_PRIVATE_KEY: pem.replace("MIIB", "MIIC") } },
+    );
+    expect(fromEnv.mail.dkim_private_key).toContain("MIIC");
+    try {
+      resolveConfig(
+        { mail: { dkim: { ...dkim, private_key_file: "missing.pem" } } },
+        { baseDir: dir, env: {} },
+      );
+      throw new Error("expected a missing key file to be refused");
+    } catch (error) {
+      expect((error as AppError).code).toBe("CONFIG_READ");
+      expect((error as AppError).message).toContain(path.join(dir, "missing.pem"));
+    }
+    try {
+      resolveConfig(
+        { mail: { dkim: { domain: "news.example.org", selector: "warta" } } },
+        { baseDir: dir, env: {} },
+      );
+      throw new Error("expected DKIM without a key to be refused");
+    } catch (error) {
+      expect((error as AppError).code).toBe("CONFIG_INVALID");
+      expect((error as AppError).message).toContain("mail.dkim");
+    }
+  });
+
   it("is frozen", () => {
     const config = resolveConfig({}, { baseDir: "/srv", env: {} });
     expect(Object.isFrozen(config.site)).toBe(true);
