@@ -1,6 +1,73 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import cron, { type ScheduledTask } from "node-cron";
+import type { JobStateRepository } from "../domain/job.js";
 import { errorMessage } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
+
+/** Leases in the store, so that processes sharing it never run one job at once. */
+export interface LeaseOptions {
+  repository: JobStateRepository;
+  /** Who we are: unique per process (see `holderId`). */
+  holder: string;
+  /** How long a lease lasts without renewal; renewed every third of it while the job runs. */
+  ttlMs: number;
+  now?: () => Date;
+}
+
+/** A name for this process as a lease holder: host, pid and a random part. */
+export function holderId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+}
+
+/** What running a job under a lease did. */
+export type LeaseRun<T> = { ran: true; result: T } | { ran: false; holder: string | undefined };
+
+/**
+ * Runs `run` while holding the job's lease: skipped when another process holds it; renewed while
+ * running; released with the outcome recorded (success, or the error, which is rethrown).
+ */
+export async function runWithLease<T>(
+  job: string,
+  leases: LeaseOptions,
+  run: () => Promise<T>,
+  logger?: Logger,
+): Promise<LeaseRun<T>> {
+  const now = leases.now ?? (() => new Date());
+  const { repository, holder, ttlMs } = leases;
+  if (!(await repository.acquire(job, holder, now(), ttlMs))) {
+    const current = (await repository.all()).find((state) => state.job === job)?.holder;
+    return { ran: false, holder: current };
+  }
+  const started = now();
+  const timer = setInterval(
+    () => {
+      repository.renew(job, holder, now(), ttlMs).then(
+        (kept) => {
+          if (!kept) logger?.error({ job, holder }, "job lease lost while running");
+        },
+        (error: unknown) =>
+          logger?.error({ job, err: errorMessage(error) }, "lease renewal failed"),
+      );
+    },
+    Math.max(50, Math.floor(ttlMs / 3)),
+  );
+  timer.unref();
+  try {
+    const result = await run();
+    clearInterval(timer);
+    await repository.release(job, holder, { started, finished: now() });
+    return { ran: true, result };
+  } catch (error) {
+    clearInterval(timer);
+    await repository.release(job, holder, {
+      started,
+      finished: now(),
+      error: errorMessage(error),
+    });
+    throw error;
+  }
+}
 
 /** A job the scheduler fires on its cron expression. */
 export interface ScheduledJob {
@@ -23,7 +90,7 @@ export interface Scheduler {
  */
 export function startScheduler(
   jobs: ScheduledJob[],
-  options: { timezone: string; logger: Logger },
+  options: { timezone: string; logger: Logger; leases?: LeaseOptions },
 ): Scheduler {
   const running = new Set<Promise<unknown>>();
   const tasks: { name: string; task: ScheduledTask }[] = jobs.map((job) => {
@@ -32,10 +99,18 @@ export function startScheduler(
       job.cron,
       async () => {
         const started = Date.now();
-        const execution = job.run().then(
-          () => log.info({ ms: Date.now() - started }, "job finished"),
-          (error: unknown) => log.error({ err: errorMessage(error) }, "job failed"),
-        );
+        const leases = options.leases;
+        const execution = (
+          leases
+            ? runWithLease(job.name, leases, job.run, log).then((outcome) => {
+                if (!outcome.ran) {
+                  log.info({ holder: outcome.holder }, "job skipped: another process runs it");
+                  return;
+                }
+                log.info({ ms: Date.now() - started }, "job finished");
+              })
+            : job.run().then(() => log.info({ ms: Date.now() - started }, "job finished"))
+        ).catch((error: unknown) => log.error({ err: errorMessage(error) }, "job failed"));
         running.add(execution);
         await execution;
         running.delete(execution);

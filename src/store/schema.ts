@@ -127,6 +127,20 @@ export interface DeliveriesTable {
   sent_at: string | null;
 }
 
+export interface JobStateTable {
+  job: string;
+  holder: string | null;
+  lease_expires_at: string | null;
+  last_started_at: string | null;
+  last_finished_at: string | null;
+  last_success_at: string | null;
+  last_failure_at: string | null;
+  last_error: string | null;
+  last_duration_ms: number | null;
+  runs: Generated<number>;
+  failures: Generated<number>;
+}
+
 export interface Database {
   articles: ArticlesTable;
   article_sources: ArticleSourcesTable;
@@ -138,4 +152,5 @@ export interface Database {
   edition_articles: EditionArticlesTable;
   deliveries: DeliveriesTable;
   digest_slots: DigestSlotsTable;
+  job_state: JobStateTable;
 }

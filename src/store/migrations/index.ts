@@ -3,6 +3,7 @@ import * as initial from "./0001-initial.js";
 import * as dedup from "./0002-dedup-and-source-state.js";
 import * as feedState from "./0003-feed-state.js";
 import * as subscriptions from "./0004-subscriptions.js";
+import * as jobState from "./0005-job-state.js";
 
 /**
  * Every migration, by name. Names sort in the order they must run; a migration, once
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   "0002-dedup-and-source-state": dedup,
   "0003-feed-state": feedState,
   "0004-subscriptions": subscriptions,
+  "0005-job-state": jobState,
 };
