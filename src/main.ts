@@ -24,6 +24,7 @@ import {
   openDatabase,
   SqlArticleRepository,
   SqlEditionRepository,
+  SqlJobStateRepository,
   SqlSourceStateRepository,
   SqlSubscriberRepository,
 } from "./store/index.js";
@@ -91,6 +92,7 @@ export async function openContext(config: Config): Promise<{
     }),
     editions: new SqlEditionRepository(db),
     sourceStates: new SqlSourceStateRepository(db),
+    jobs: new SqlJobStateRepository(db),
     fetcher: createConfiguredFetcher(config),
     publicFiles: new AtomicFileWriter(config.paths.public),
     mailer: () => {
@@ -155,7 +157,7 @@ export async function main(
   };
   const load: SettingsLoader = async ({ config: explicit }) => {
     const config = loadConfig({ file: locateConfig(explicit, env, cwd), env, cwd });
-    return { config, fetcher: createConfiguredFetcher(config) };
+    return { config, fetcher: createConfiguredFetcher(config), open: () => openContext(config) };
   };
   const program = buildProgram({ version, open, load, io, waitForStop: waitForSignal });
   try {

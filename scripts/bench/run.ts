@@ -10,6 +10,7 @@ const benches: Bench[] = [
   { name: "feeds", load: () => import("./feeds.js") },
   { name: "serve", load: () => import("./serve.js") },
   { name: "publish", load: () => import("./publish.js") },
+  { name: "personalize", load: () => import("./personalize.js") },
 ];
 
 const wanted = process.argv.slice(2);

@@ -32,7 +32,10 @@ export async function withContext<T>(
   }
 }
 
-/** The configuration and a fetcher, for commands that use no store (warta extract). */
+/**
+ * The configuration and a fetcher, for commands that use no store (warta extract), and a way
+ * to open the store for that same configuration once a command needs it (warta serve).
+ */
 export type SettingsLoader = (options: {
   config?: string | undefined;
-}) => Promise<{ config: Config; fetcher: Fetcher }>;
+}) => Promise<{ config: Config; fetcher: Fetcher; open: () => Promise<OpenContext> }>;

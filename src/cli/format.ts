@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { HubNotifyResult } from "../domain/ports.js";
+import type { Subscriber } from "../domain/subscriber.js";
 import type {
   CollectSummary,
   ComposeResult,
@@ -80,14 +81,45 @@ export function formatPublish(
   return lines;
 }
 
-/** Lines describing a composed edition. */
+/** Lines describing a digest run: one per edition, or why there was none. */
 export function formatCompose(result: ComposeResult): string[] {
-  if (!result.edition) return [`digest: no edition (${result.reason})`];
-  const { edition } = result;
-  return [
-    `digest: edition ${edition.id} "${edition.subject}" with ${edition.articleIds.length} ` +
-      `articles, queued for ${result.recipients} subscriber(s)`,
-  ];
+  const lines: string[] = [];
+  for (const outcome of result.slots) {
+    const { slot } = outcome;
+    for (const { edition, recipients } of outcome.editions) {
+      const segment = edition.segment?.length ? edition.segment.join(", ") : "all categories";
+      lines.push(
+        `digest: edition ${edition.id} "${edition.subject}" with ${edition.articleIds.length} ` +
+          `articles (${slot.frequency}, ${slot.timezone}, ${edition.language}, ${segment}), ` +
+          `queued for ${recipients} subscriber(s)`,
+      );
+    }
+  }
+  const skipped: string[] = [];
+  for (const outcome of result.slots) {
+    const { slot } = outcome;
+    if (outcome.status === "unknown-timezone") {
+      skipped.push(
+        `  skipped: ${outcome.subscribers} ${slot.frequency} subscriber(s) in unknown time zone "${slot.timezone}"`,
+      );
+    } else if (outcome.status === "past-grace") {
+      skipped.push(
+        `  skipped: ${slot.frequency} ${slot.timezone} slot of ${when(slot.at)} (past newsletter.grace_hours)`,
+      );
+    }
+  }
+  if (lines.length === 0) lines.push(`digest: no edition (${noEditionReason(result)})`);
+  return [...lines, ...skipped];
+}
+
+function noEditionReason(result: ComposeResult): string {
+  if (result.slots.length === 0) return "no active subscribers";
+  const composed = result.slots.filter((s) => s.status === "composed");
+  if (composed.length > 0) {
+    const readers = composed.reduce((sum, s) => sum + s.subscribers, 0);
+    return `no new articles for the ${readers} subscriber(s) due`;
+  }
+  return "no digest due";
 }
 
 /** Lines describing a send run. */
@@ -111,5 +143,33 @@ export function formatSend(summary: SendSummary): string[] {
 export function formatImport(summary: ImportSummary): string[] {
   const lines = [`subscribers: ${summary.added} added, ${summary.known} already known`];
   for (const bad of summary.bad) lines.push(`  error: ${bad}`);
+  return lines;
+}
+
+/** One subscriber as a line of `warta subscribers list`: address, status, choices. */
+export function formatSubscriber(subscriber: Subscriber): string {
+  const categories =
+    subscriber.categories.length > 0 ? subscriber.categories.join(",") : "(all categories)";
+  return [
+    subscriber.email.padEnd(32),
+    subscriber.status.padEnd(12),
+    subscriber.frequency.padEnd(6),
+    subscriber.language.padEnd(3),
+    subscriber.timezone.padEnd(20),
+    categories,
+  ].join(" ");
+}
+
+/** Lines describing `warta subscribers import`: the counts, then the first bad lines. */
+export function formatSubscriberImport(summary: ImportSummary, shown = 20): string[] {
+  const lines = [
+    `subscribers: imported ${summary.added}, already present ${summary.known}, bad ${summary.badLines.length}`,
+  ];
+  for (const bad of summary.badLines.slice(0, shown)) {
+    lines.push(`  line ${bad.line}: ${bad.message}`);
+  }
+  if (summary.badLines.length > shown) {
+    lines.push(`  ... and ${summary.badLines.length - shown} more`);
+  }
   return lines;
 }

@@ -8,6 +8,7 @@ import { registerRun } from "./run.js";
 import { registerSend } from "./send.js";
 import { registerServe } from "./serve.js";
 import { registerSources } from "./sources.js";
+import { registerSubscribers } from "./subscribers.js";
 
 /** Builds the `warta` command line. */
 export function buildProgram(options: {
@@ -39,6 +40,7 @@ export function buildProgram(options: {
   registerSend(program, open, io);
   registerExtract(program, options.load, io);
   registerSources(program, open, io);
+  registerSubscribers(program, open, io);
   registerRun(program, open, io, options.waitForStop);
   registerServe(program, options.load, io, options.waitForStop);
   for (const command of program.commands) command.exitOverride();

@@ -1,14 +1,25 @@
 import type { Command } from "commander";
 import type { PipelineContext } from "../pipeline/index.js";
 import { type JobName, jobNames, runCollect, runDigest, runPublish } from "../pipeline/index.js";
-import { startScheduler } from "../scheduler/index.js";
+import { holderId, type LeaseOptions, runWithLease, startScheduler } from "../scheduler/index.js";
 import { errorMessage } from "../shared/errors.js";
 import { type CliOutput, type ContextOpener, withContext } from "./context.js";
 import { formatCollect, formatCompose, formatImport, formatPublish, formatSend } from "./format.js";
-import { startPublicServer } from "./serve.js";
+import { startServing } from "./serve.js";
+
+/**
+ * How long a job's lease lasts without renewal: a crashed process blocks the job elsewhere for
+ * at most this long. Running jobs renew it every third of it.
+ */
+const LEASE_TTL_MS = 120_000;
 
 /** Runs one job and prints its summary; returns false when it failed. */
-async function runAndReport(ctx: PipelineContext, name: JobName, io: CliOutput) {
+async function runAndReport(
+  ctx: PipelineContext,
+  name: JobName,
+  io: CliOutput,
+  options: { byHand?: boolean } = {},
+) {
   try {
     switch (name) {
       case "collect": {
@@ -21,7 +32,8 @@ async function runAndReport(ctx: PipelineContext, name: JobName, io: CliOutput) 
         return true;
       }
       case "digest": {
-        const summary = await runDigest(ctx);
+        // By hand, every group gets its digest now; on schedule, only the groups whose hour came.
+        const summary = await runDigest(ctx, options);
         if (summary.imported) for (const line of formatImport(summary.imported)) io.out(line);
         for (const line of formatCompose(summary.compose)) io.out(line);
         for (const line of formatSend(summary.send)) io.out(line);
@@ -49,25 +61,44 @@ export function registerRun(
     .option("--once", "run every job once, in order, and exit")
     .action(async (options: { once?: boolean }, command: Command) => {
       await withContext(open, command.optsWithGlobals(), async (ctx) => {
+        const leases: LeaseOptions = {
+          repository: ctx.jobs,
+          holder: holderId(),
+          ttlMs: LEASE_TTL_MS,
+          now: ctx.now,
+        };
+        // A run that reports a failure is recorded as failed in the job's history.
+        const checked = (name: JobName, byHand: boolean) => async () => {
+          if (!(await runAndReport(ctx, name, io, { byHand }))) {
+            throw new Error(`${name} did not complete (see the messages above)`);
+          }
+        };
         if (options.once) {
           for (const name of jobNames) {
-            // One job failing does not stop the others.
-            if (!(await runAndReport(ctx, name, io))) io.fail();
+            // One job failing does not stop the others; a job another process is running is
+            // left to it.
+            try {
+              const outcome = await runWithLease(name, leases, checked(name, true));
+              if (!outcome.ran) {
+                io.out(`${name}: skipped, running in ${outcome.holder ?? "another process"}`);
+              }
+            } catch {
+              io.fail();
+            }
           }
           return;
         }
         const { schedule, site } = ctx.config;
         // Serve before scheduling: a port already taken stops warta before any job runs.
-        const server = ctx.config.server.enabled
-          ? await startPublicServer(ctx.config, ctx.logger, io)
-          : undefined;
+        const server = ctx.config.server.enabled ? await startServing(ctx, io) : undefined;
         const scheduler = startScheduler(
           jobNames.map((name) => ({
             name,
             cron: schedule[name],
-            run: () => runAndReport(ctx, name, io),
+            run: checked(name, false),
           })),
-          { timezone: site.timezone, logger: ctx.logger },
+          // Several `warta run` on one store: each job runs in one of them at a time.
+          { timezone: site.timezone, logger: ctx.logger, leases },
         );
         io.out(`warta: running in ${site.timezone}; stop with Ctrl-C or SIGTERM`);
         for (const { name, next } of scheduler.nextRuns()) {

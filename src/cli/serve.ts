@@ -1,7 +1,10 @@
 import { type Command, InvalidArgumentError } from "commander";
 import type { Config } from "../config/index.js";
+import type { PipelineContext } from "../pipeline/index.js";
 import { createServer, type ListeningServer } from "../server/index.js";
-import { createLogger, type Logger } from "../shared/logger.js";
+import type { DynamicHandler } from "../server/types.js";
+import type { Logger } from "../shared/logger.js";
+import { createWebHandler } from "../web/index.js";
 import type { CliOutput, SettingsLoader } from "./context.js";
 
 /** Parses a --port value: an integer from 0 (any free port) to 65535. */
@@ -13,17 +16,25 @@ function parsePort(value: string): number {
   return port;
 }
 
-/** Starts serving the public folder and prints where; shared by `warta serve` and `warta run`. */
+/** Where to listen, when the command line overrides server.port and server.host. */
+export interface ListenOverrides {
+  port?: number | undefined;
+  host?: string | undefined;
+}
+
+/** Starts serving the public folder (and `dynamic` pages, if given) and prints where. */
 export async function startPublicServer(
   config: Config,
   logger: Logger,
   io: CliOutput,
-  overrides: { port?: number | undefined; host?: string | undefined } = {},
+  overrides: ListenOverrides = {},
+  dynamic?: DynamicHandler,
 ): Promise<ListeningServer> {
   const server = createServer({
     publicDir: config.paths.public,
     cacheMaxAge: config.server.cache_max_age,
     logger,
+    ...(dynamic ? { dynamic } : {}),
   });
   const listening = await server.listen(
     overrides.port ?? config.server.port,
@@ -33,7 +44,27 @@ export async function startPublicServer(
   return listening;
 }
 
-/** `warta serve`: serves the public folder over HTTP until SIGINT or SIGTERM. */
+/**
+ * Serves the public folder and the subscription pages of a context; shared by `warta serve`
+ * and `warta run`. Closing stops listening, then waits for subscription emails still being sent.
+ */
+export async function startServing(
+  ctx: PipelineContext,
+  io: CliOutput,
+  overrides: ListenOverrides = {},
+): Promise<ListeningServer> {
+  const web = await createWebHandler(ctx);
+  const listening = await startPublicServer(ctx.config, ctx.logger, io, overrides, web);
+  return {
+    ...listening,
+    close: async () => {
+      await listening.close();
+      await web.close();
+    },
+  };
+}
+
+/** `warta serve`: serves the public folder and the subscription pages until SIGINT or SIGTERM. */
 export function registerServe(
   program: Command,
   load: SettingsLoader,
@@ -42,17 +73,22 @@ export function registerServe(
 ) {
   program
     .command("serve")
-    .description("serve the public folder (feeds, pages) over HTTP until stopped")
+    .description(
+      "serve the public folder (feeds, pages) and the subscription pages over HTTP until stopped",
+    )
     .option("-p, --port <port>", "TCP port, 0 for any free one (default: server.port)", parsePort)
     .option("-H, --host <address>", "address to listen on (default: server.host)")
     .action(async (options: { port?: number; host?: string }, command: Command) => {
-      // Serving needs no store: only the configuration is opened.
-      const { config } = await load(command.optsWithGlobals());
-      const logger = createLogger(config.log.level);
-      const listening = await startPublicServer(config, logger, io, options);
-      const signal = await waitForStop();
-      io.out(`warta: ${signal} received, stopping`);
-      await listening.close();
-      logger.flush();
+      // The subscription pages read and change subscribers: the store is opened too.
+      const { open } = await load(command.optsWithGlobals());
+      const { ctx, close } = await open();
+      try {
+        const listening = await startServing(ctx, io, options);
+        const signal = await waitForStop();
+        io.out(`warta: ${signal} received, stopping`);
+        await listening.close();
+      } finally {
+        await close();
+      }
     });
 }

@@ -59,6 +59,8 @@ export function escapeHtml(value: string): string {
 export class PersonalizedTemplate {
   private readonly pieces: string[];
   private readonly fields: RecipientField[];
+  /** The pieces as UTF-8, made on first use by fillBuffer and byteLength. */
+  private pieceBytes: Buffer[] | undefined;
 
   private constructor(
     pieces: string[],
@@ -104,8 +106,37 @@ export class PersonalizedTemplate {
     return out;
   }
 
+  /**
+   * The filled document as UTF-8 bytes, for a mailer that takes a Buffer (Nodemailer does).
+   * Much faster than `fill` for large documents with characters beyond Latin-1 (a "–" or a
+   * "…" is enough): V8 stores such a string with two bytes a character, and a digest of
+   * 80,000 characters then lands in its large-object space, slow to allocate and collect;
+   * here the constant pieces are encoded once and only copied.
+   */
+  fillBuffer(values: RecipientValues): Buffer {
+    const pieces = this.encodedPieces();
+    const parts: Buffer[] = [pieces[0]!];
+    let length = pieces[0]!.length;
+    for (let index = 0; index < this.fields.length; index += 1) {
+      const value = Buffer.from(this.encode(values[this.fields[index]!]), "utf8");
+      const next = pieces[index + 1]!;
+      parts.push(value, next);
+      length += value.length + next.length;
+    }
+    return Buffer.concat(parts, length);
+  }
+
   /** Size in bytes (UTF-8) of the document filled with the given values. */
   byteLength(values: RecipientValues): number {
-    return Buffer.byteLength(this.fill(values), "utf8");
+    let length = 0;
+    for (const piece of this.encodedPieces()) length += piece.length;
+    for (const field of this.fields)
+      length += Buffer.byteLength(this.encode(values[field]), "utf8");
+    return length;
+  }
+
+  private encodedPieces(): Buffer[] {
+    this.pieceBytes ??= this.pieces.map((piece) => Buffer.from(piece, "utf8"));
+    return this.pieceBytes;
   }
 }

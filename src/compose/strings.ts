@@ -12,6 +12,14 @@ export interface UiStrings {
   subscribedTo: string;
   unsubscribe: string;
   preferences: string;
+  /** Link near the top to the edition's web version. */
+  viewInBrowser: string;
+  /** Heading of the compact list of articles shown as headlines only. */
+  headlinesHeading: string;
+  /** Says how many articles are shown as headlines only, without image or summary. */
+  moreAsHeadlines: (count: number) => string;
+  /** Says how many articles did not fit into the email at all (only in huge digests). */
+  omitted: (count: number) => string;
 }
 
 const indonesian: UiStrings = {
@@ -21,6 +29,11 @@ const indonesian: UiStrings = {
   subscribedTo: "Anda menerima email ini karena berlangganan {site}.",
   unsubscribe: "Berhenti berlangganan",
   preferences: "Atur preferensi",
+  viewInBrowser: "Lihat di browser",
+  headlinesHeading: "Judul lainnya",
+  moreAsHeadlines: (count) => `${count} artikel lainnya sebagai judul`,
+  omitted: (count) =>
+    `${count} artikel tidak muat di email ini; bacalah di versi web atau di situs kami.`,
 };
 
 const english: UiStrings = {
@@ -30,6 +43,14 @@ const english: UiStrings = {
   subscribedTo: "You are receiving this email because you subscribed to {site}.",
   unsubscribe: "Unsubscribe",
   preferences: "Manage preferences",
+  viewInBrowser: "View in browser",
+  headlinesHeading: "More headlines",
+  moreAsHeadlines: (count) =>
+    count === 1 ? "1 more article as a headline" : `${count} more articles as headlines`,
+  omitted: (count) =>
+    count === 1
+      ? "1 more article did not fit into this email; read it in the web version or on our site."
+      : `${count} more articles did not fit into this email; read them in the web version or on our site.`,
 };
 
 /** Returns the UI strings for a BCP 47 language tag: Indonesian for `id`, English otherwise. */

@@ -1,4 +1,5 @@
 import type { Article, Category } from "./article.js";
+import type { Frequency } from "./subscriber.js";
 
 /** Articles of one category inside a digest. */
 export interface DigestSection {
@@ -14,14 +15,20 @@ export interface DigestContent {
   periodEnd: Date;
 }
 
-/** A composed digest, ready to be stored and mailed. */
+/**
+ * A composed digest, ready to be stored and mailed. Its html and text hold recipient
+ * placeholders (greeting, name, links) that the sender fills for each recipient.
+ */
 export interface RenderedDigest {
   subject: string;
   html: string;
   text: string;
+  /** Articles shown as full cards; the rest were listed as headlines (to fit max_html_bytes). */
+  fullArticles?: number;
+  headlines?: number;
 }
 
-/** A stored edition of the newsletter. */
+/** A stored edition of the newsletter: one variant (segment, language) of one digest slot. */
 export interface Edition {
   id: number;
   created: Date;
@@ -31,6 +38,39 @@ export interface Edition {
   periodStart: Date | null;
   periodEnd: Date;
   articleIds: string[];
+  /*
+   * Who the edition was made for. The store always sets these; they are optional so that
+   * editions made up elsewhere (feed tests) need not. Editions stored before segments existed
+   * have "" for the time zone and language.
+   */
+  frequency?: Frequency;
+  /** IANA time zone of the slot. */
+  timezone?: string;
+  /** Language of the edition's readers. */
+  language?: string;
+  /** Category slugs of the segment, sorted; empty for every category. */
+  segment?: string[];
+  /** The slot the edition was composed for. */
+  slotAt?: Date | null;
+}
+
+/** A digest slot: the moment one frequency's digest is due in one time zone. */
+export interface DigestSlot {
+  frequency: Frequency;
+  timezone: string;
+  at: Date;
+}
+
+/**
+ * Active subscribers of one slot who get the same edition: same language, same categories,
+ * same period start (where their last digest ended, or one period before the slot).
+ */
+export interface SlotVariant {
+  language: string;
+  /** Sorted category slugs; empty for every category. */
+  categories: string[];
+  start: Date;
+  subscribers: number;
 }
 
 export type DeliveryStatus = "queued" | "sent" | "failed";
@@ -41,9 +81,19 @@ export interface Delivery {
   subscriberId: number;
   email: string;
   name?: string;
+  /** The subscriber's language, for the greeting. */
+  language: string;
   status: DeliveryStatus;
   messageId: string;
   attempts: number;
   lastError?: string;
   sentAt?: Date;
+}
+
+/**
+ * The Message-ID of one edition's message to one subscriber: derived from both, so that a retry
+ * or a resend carries the same one. The store builds the same string in SQL when queueing.
+ */
+export function digestMessageId(editionId: number, subscriberId: number, host: string): string {
+  return `<warta.e${editionId}.s${subscriberId}@${host}>`;
 }

@@ -1,7 +1,8 @@
 import type { Article } from "./article.js";
-import type { Delivery, Edition } from "./digest.js";
+import type { Delivery, DigestSlot, Edition, SlotVariant } from "./digest.js";
 import type {
   ConsentSource,
+  Frequency,
   NewSubscriber,
   Subscriber,
   SubscriberPatch,
@@ -65,6 +66,17 @@ export interface ArticleRepository {
   latest(limit: number, categorySlug?: string): Promise<Article[]>;
   /** Articles first stored after the given time, newest first. */
   collectedAfter(after: Date, limit: number): Promise<Article[]>;
+  /**
+   * Articles first stored in [start, end), newest first (publication time), at most `limit`:
+   * those whose language has the given primary subtag ("en" matches "en-GB"), when given, and
+   * which are in at least one of the given categories, when the list is not empty.
+   */
+  firstSeenBetween(
+    start: Date,
+    end: Date,
+    filter: { language?: string; categories?: readonly string[] },
+    limit: number,
+  ): Promise<Article[]>;
   /** Articles by id, in the order given. */
   byIds(ids: string[]): Promise<Article[]>;
   /** Every category that has at least one article. */
@@ -137,10 +149,57 @@ export interface NewEdition {
   recipients: { subscriberId: number; messageId: string }[];
 }
 
+/** One edition of a slot, as rendered for one variant. */
+export interface NewSlotEdition {
+  subject: string;
+  html: string;
+  text: string;
+  articleIds: string[];
+}
+
+/** What composing a slot produced, to be stored at once. */
+export interface ComposedSlot {
+  slot: DigestSlot;
+  /** Host name of the Message-IDs. */
+  host: string;
+  /** Period start of subscribers who never got a digest: one period before the slot. */
+  defaultStart: Date;
+  /** Only subscribers up to this id, those seen when the variants were read, are served. */
+  upToId: number;
+  /** Every variant of the slot; those without an edition only have their coverage advanced. */
+  variants: { variant: SlotVariant; edition: NewSlotEdition | null }[];
+}
+
+/** What storing a composed slot did. */
+export interface StoredSlot {
+  editions: { edition: Edition; recipients: number }[];
+  /** Subscribers whose coverage now reaches the slot. */
+  covered: number;
+}
+
 /** Editions of the newsletter and their deliveries. */
 export interface EditionRepository {
   /** Stores the edition and queues one delivery per recipient, in one transaction. */
   create(edition: NewEdition, now: Date): Promise<Edition>;
+  /** Every (frequency, time zone) pair of active subscribers, with how many there are. */
+  digestGroups(): Promise<{ frequency: Frequency; timezone: string; subscribers: number }[]>;
+  /** Whether the slot has been composed already. */
+  slotComposed(slot: DigestSlot): Promise<boolean>;
+  /**
+   * The variants of a slot: its active subscribers grouped by language, categories and period
+   * start (covered_until, or `defaultStart` for those who never got a digest), and the highest
+   * subscriber id seen. Reads groups, never the subscribers one by one.
+   */
+  slotVariants(
+    slot: DigestSlot,
+    defaultStart: Date,
+  ): Promise<{ variants: SlotVariant[]; upToId: number }>;
+  /**
+   * In one transaction: stores the slot's editions, queues a delivery for each subscriber of
+   * each edition's variant (INSERT ... SELECT), moves every variant's coverage up to the slot
+   * and records the slot. Null, and nothing changed, when the slot was already composed.
+   */
+  storeSlot(composed: ComposedSlot, now: Date): Promise<StoredSlot | null>;
   latest(): Promise<Edition | undefined>;
   byId(id: number): Promise<Edition | undefined>;
   /** Deliveries still queued, oldest edition first. */

@@ -1,5 +1,6 @@
 import type { Config } from "../config/index.js";
 import type { Fetcher } from "../domain/fetch.js";
+import type { JobStateRepository } from "../domain/job.js";
 import type {
   ArticleRepository,
   EditionRepository,
@@ -20,6 +21,8 @@ export interface PipelineContext {
   subscribers: SubscriberRepository;
   editions: EditionRepository;
   sourceStates: SourceStateRepository;
+  /** Job leases and run history, shared by every process on the store. */
+  jobs: JobStateRepository;
   /** Fetches remote sources and pages, politely. */
   fetcher: Fetcher;
   /** Writes into the public folder. */

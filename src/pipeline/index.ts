@@ -8,17 +8,23 @@ export {
 export type { PipelineContext } from "./context.js";
 export {
   type ComposeResult,
-  composeEdition,
+  composeDigests,
+  composedEditions,
+  composeSlot,
   type DigestSettings,
+  type EditionPreview,
   previewEdition,
-  renderEditionDigest,
-  selectDigestArticles,
+  renderVariantDigest,
+  type Segment,
+  type SlotOutcome,
 } from "./digest.js";
 export { extractInputs } from "./extract-inputs.js";
 export {
   type DigestJobSummary,
   type JobName,
   jobNames,
+  type PreviewOptions,
+  type PreviewSummary,
   type PublishJobSummary,
   runCollect,
   runDigest,
@@ -30,6 +36,27 @@ export {
 export { type DraftOrigin, normaliseDraft } from "./normalise.js";
 export { type PublishSummary, publishFeeds } from "./publish.js";
 export { compileRules, readRemoteSource, wordpressPostsUrl } from "./remote.js";
-export { type SendSummary, sendQueued } from "./send.js";
+export {
+  describeSegment,
+  greetingFor,
+  parseSegment,
+  primaryLanguage,
+  sampleRecipient,
+} from "./segments.js";
+export { type SendSettings, type SendSummary, sendQueued } from "./send.js";
+export { isValidTimezone, latestSlot, periodBefore, type SlotSchedule } from "./slots.js";
 export { describeSources, type SourceReport, sourceLocation } from "./sources.js";
-export { type ImportSummary, importSubscribers } from "./subscribers.js";
+export {
+  addSubscriber,
+  exportSubscribers,
+  type ImportSummary,
+  importStatuses,
+  importSubscribers,
+  listSubscribers,
+  normaliseLanguage,
+  normaliseTimezone,
+  parseCategories,
+  parseFrequency,
+  parseSubscriberFields,
+  removeSubscriber,
+} from "./subscribers.js";

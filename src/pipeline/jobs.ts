@@ -1,13 +1,19 @@
+import { PersonalizedTemplate } from "../compose/index.js";
 import type { HubNotifyResult } from "../domain/ports.js";
+import type { Frequency } from "../domain/subscriber.js";
+import { type PreviewFiles, writePreview } from "../preview/index.js";
+import { pageUrl } from "../subscriptions/links.js";
 import { type CollectSummary, collectSources } from "./collect.js";
 import type { PipelineContext } from "./context.js";
 import {
   type ComposeResult,
-  composeEdition,
+  composeDigests,
   type DigestSettings,
+  type EditionPreview,
   previewEdition,
 } from "./digest.js";
 import { type PublishSummary, publishFeeds } from "./publish.js";
+import { sampleRecipient } from "./segments.js";
 import { type SendSummary, sendQueued } from "./send.js";
 import { type ImportSummary, importSubscribers } from "./subscribers.js";
 
@@ -68,6 +74,8 @@ export async function runSend(ctx: PipelineContext): Promise<SendSummary> {
   return sendQueued({
     site: ctx.config.site,
     mail: ctx.config.mail,
+    newsletter: ctx.config.newsletter,
+    tokens: ctx.tokens,
     editions: ctx.editions,
     mailer: ctx.mailer(),
     now: ctx.now,
@@ -83,14 +91,55 @@ function digestSettings(ctx: PipelineContext): DigestSettings {
   };
 }
 
-/** Renders the next edition as the digest job would, storing and sending nothing. */
-export function runPreview(ctx: PipelineContext) {
-  return previewEdition({
+/** Which segment to preview, and where. */
+export interface PreviewOptions {
+  folder: string;
+  language?: string;
+  categories?: string[];
+  frequency?: Frequency;
+}
+
+/** What a preview run wrote; null `preview` when no article matches the segment. */
+export interface PreviewSummary {
+  preview: EditionPreview | null;
+  files: PreviewFiles | null;
+}
+
+/**
+ * Renders the edition a segment would get now, fills it for a sample reader and writes it with
+ * its screenshots into a folder (see writePreview), storing and sending nothing.
+ */
+export async function runPreview(
+  ctx: PipelineContext,
+  options: PreviewOptions,
+): Promise<PreviewSummary> {
+  const segment: Parameters<typeof previewEdition>[0]["segment"] = {};
+  if (options.language) segment.language = options.language;
+  if (options.categories) segment.categories = options.categories;
+  if (options.frequency) segment.frequency = options.frequency;
+  const preview = await previewEdition({
     settings: digestSettings(ctx),
     articles: ctx.articles,
-    editions: ctx.editions,
     now: ctx.now(),
+    segment,
   });
+  if (!preview) return { preview, files: null };
+  const { site } = ctx.config;
+  const values = sampleRecipient(
+    site.base_url,
+    preview.segment.language,
+    pageUrl(site.base_url, "archive"),
+    preview.slot.frequency,
+  );
+  const files = await writePreview(
+    options.folder,
+    {
+      html: PersonalizedTemplate.compile(preview.rendered.html, "html").fill(values),
+      text: PersonalizedTemplate.compile(preview.rendered.text, "text").fill(values),
+    },
+    { chromium: ctx.config.preview.chromium },
+  );
+  return { preview, files };
 }
 
 /** What the digest job did. */
@@ -100,8 +149,15 @@ export interface DigestJobSummary {
   send: SendSummary;
 }
 
-/** Composes the next edition (importing the subscribers file first) and sends what is queued. */
-export async function runDigest(ctx: PipelineContext): Promise<DigestJobSummary> {
+/**
+ * Imports the subscribers file, composes the digests due and sends what is queued. Scheduled
+ * (the default), it composes each time zone's slot once it is due; `byHand` (warta digest),
+ * it composes a slot at this very moment for every group of subscribers.
+ */
+export async function runDigest(
+  ctx: PipelineContext,
+  options: { byHand?: boolean } = {},
+): Promise<DigestJobSummary> {
   const file = ctx.config.newsletter.subscribers_file;
   const imported = file
     ? await importSubscribers({
@@ -111,13 +167,13 @@ export async function runDigest(ctx: PipelineContext): Promise<DigestJobSummary>
         logger: ctx.logger,
       })
     : null;
-  const compose = await composeEdition({
+  const compose = await composeDigests({
     settings: digestSettings(ctx),
     articles: ctx.articles,
     editions: ctx.editions,
-    subscribers: ctx.subscribers,
     now: ctx.now,
     logger: ctx.logger,
+    byHand: options.byHand ?? false,
   });
   // Also sends deliveries left queued by an earlier run, so nothing queued is forgotten.
   const send = await runSend(ctx);

@@ -6,7 +6,7 @@ import { allowedMethods, RequestError, toErrorResponse } from "./errors.js";
 import { type FileVersion, PublicFileCache, type Representation } from "./file-cache.js";
 import { acceptableCodings } from "./negotiate.js";
 import { publicSegments, requestPathname } from "./request-path.js";
-import type { ServerRequest, ServerResponse } from "./types.js";
+import type { DynamicHandler, ServerRequest, ServerResponse } from "./types.js";
 
 /** What the server needs: the folder it serves, its cache policy and a logger. */
 export interface ServerOptions {
@@ -23,6 +23,8 @@ export interface ServerOptions {
   statCacheMs?: number;
   /** Monotonic clock in milliseconds (default performance.now), replaceable in tests. */
   now?: () => number;
+  /** Pages made per request, asked first for the paths they own (any method). */
+  dynamic?: DynamicHandler;
 }
 
 /** A server bound to a port; `close` stops accepting and waits for open requests. */
@@ -85,6 +87,7 @@ export function createServer(options: ServerOptions): PublicServer {
     logger,
   });
   const redirectCacheControl = `public, max-age=${options.cacheMaxAge}`;
+  const { dynamic } = options;
   // Request paths already decoded and checked, so that a hit costs one map lookup.
   const checkedPaths = new Map<string, { segments: string[]; key: string }>();
 
@@ -108,13 +111,22 @@ export function createServer(options: ServerOptions): PublicServer {
   function answer(request: ServerRequest): ServerResponse | Promise<ServerResponse> {
     try {
       const { method } = request;
+      let dynamicPath: string | undefined;
+      if (dynamic !== undefined && request.target !== "*") {
+        dynamicPath = requestPathname(request.target);
+        if (dynamic.owns(dynamicPath)) {
+          return dynamic
+            .handle(request, dynamicPath)
+            .catch((error: unknown) => toErrorResponse(error, method, logger));
+        }
+      }
       if (method !== "GET" && method !== "HEAD" && method !== "OPTIONS") {
         throw new RequestError("method-not-allowed", `server: method ${method} is not allowed`);
       }
       if (request.target === "*" && method === "OPTIONS") {
         return { status: 204, headers: optionsHeaders, body: null };
       }
-      const pathname = requestPathname(request.target);
+      const pathname = dynamicPath ?? requestPathname(request.target);
       if (pathname === "/healthz") {
         if (method === "OPTIONS") return { status: 204, headers: optionsHeaders, body: null };
         return { status: 200, headers: healthHeaders, body: method === "HEAD" ? null : healthBody };
@@ -174,6 +186,7 @@ export function createServer(options: ServerOptions): PublicServer {
         method: request.method,
         target: url.pathname + url.search,
         headers,
+        ...(request.body ? { body: request.body } : {}),
       });
       // A copy: the cached bytes must never be handed to a consumer that could detach them.
       const body = answer.body === null ? null : new Uint8Array(answer.body);
@@ -256,6 +269,8 @@ function listen(
       method: req.method ?? "GET",
       target: req.url ?? "/",
       headers: req.headers,
+      body: req,
+      ...(req.socket.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
     });
     // Writing in the same tick as the request arrived is markedly faster than after a
     // promise hop, so the synchronous answers are sent at once.

@@ -5,6 +5,10 @@ export interface ServerRequest {
   target: string;
   /** Header fields by lower-case name, as Node's IncomingMessage gives them. */
   headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The request body as it arrives, for a dynamic handler that reads one (the static files never do). */
+  body?: AsyncIterable<Uint8Array>;
+  /** Address of the peer on the other end of the connection, when known. */
+  remoteAddress?: string;
 }
 
 /** A complete answer: status, header fields (lower-case names) and the bytes of the body. */
@@ -13,4 +17,14 @@ export interface ServerResponse {
   headers: Readonly<Record<string, string>>;
   /** null for HEAD, 204 and 304 (Content-Length still tells the size a GET would get). */
   body: Uint8Array | null;
+}
+
+/**
+ * Pages made per request (the subscription pages), tried before the public folder for the
+ * paths they own. Every method reaches `handle`: the handler answers 405 itself.
+ */
+export interface DynamicHandler {
+  /** Whether the handler answers this request path (as sent, not decoded). */
+  owns(pathname: string): boolean;
+  handle(request: ServerRequest, pathname: string): Promise<ServerResponse>;
 }

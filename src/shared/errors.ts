@@ -6,6 +6,7 @@ export const ErrorCodes = [
   "CONFIG_READ",
   "CONFIG_INVALID",
   "SOURCE_READ",
+  "IMPORT_HEADER",
   "FETCH_SCHEME",
   "FETCH_HTTP_STATUS",
   "FETCH_TIMEOUT",

@@ -12,4 +12,13 @@ export {
   httpStatusOf,
   retryAfterOf,
 } from "./http.js";
-export { type BadLine, readSubscribersFile } from "./subscribers-file.js";
+export {
+  type BadLine,
+  categorySeparator,
+  readSubscriberRecords,
+  type SubscriberFileEntry,
+  type SubscriberRecord,
+  subscriberCsvColumns,
+  subscriberCsvHeader,
+  subscriberCsvLine,
+} from "./subscribers-file.js";

@@ -95,6 +95,48 @@ export class SqlArticleRepository implements ArticleRepository {
     return this.withCategories(rows);
   }
 
+  async firstSeenBetween(
+    start: Date,
+    end: Date,
+    filter: { language?: string; categories?: readonly string[] },
+    limit: number,
+  ): Promise<Article[]> {
+    let query = this.db
+      .selectFrom("articles")
+      .selectAll()
+      .where("first_seen_at", ">=", start.toISOString())
+      .where("first_seen_at", "<", end.toISOString());
+    const language = filter.language?.toLowerCase().split("-")[0];
+    if (language) {
+      // Same primary subtag: "en" matches "en" and "en-GB", never "eng".
+      query = query.where((eb) =>
+        eb.or([
+          eb(sql`lower(language)`, "=", language),
+          // Only a plain subtag goes into a LIKE pattern, where "_" and "%" are wildcards.
+          ...(/^[a-z]+$/.test(language) ? [eb(sql`lower(language)`, "like", `${language}-%`)] : []),
+        ]),
+      );
+    }
+    const categories = filter.categories ?? [];
+    if (categories.length > 0) {
+      query = query.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom("article_categories")
+            .select("article_id")
+            .whereRef("article_categories.article_id", "=", "articles.id")
+            .where("article_categories.category_slug", "in", [...categories]),
+        ),
+      );
+    }
+    const rows = await query
+      .orderBy("published_at", "desc")
+      .orderBy("id", "asc")
+      .limit(limit)
+      .execute();
+    return this.withCategories(rows);
+  }
+
   async byIds(ids: string[]): Promise<Article[]> {
     if (ids.length === 0) return [];
     const rows = await this.db.selectFrom("articles").selectAll().where("id", "in", ids).execute();

@@ -1,8 +1,15 @@
-import type { Selectable } from "kysely";
-import type { Delivery, DeliveryStatus, Edition } from "../domain/digest.js";
-import type { EditionRepository, NewEdition } from "../domain/ports.js";
+import { type ExpressionBuilder, type Selectable, sql } from "kysely";
+import type {
+  Delivery,
+  DeliveryStatus,
+  DigestSlot,
+  Edition,
+  SlotVariant,
+} from "../domain/digest.js";
+import type { ComposedSlot, EditionRepository, NewEdition, StoredSlot } from "../domain/ports.js";
+import type { Frequency } from "../domain/subscriber.js";
 import type { Db } from "./database.js";
-import type { EditionsTable } from "./schema.js";
+import type { Database, EditionsTable } from "./schema.js";
 
 type EditionRow = Selectable<EditionsTable>;
 
@@ -56,6 +63,207 @@ export class SqlEditionRepository implements EditionRepository {
     const stored = await this.byId(id);
     if (!stored) throw new Error(`store: edition ${id} vanished after insert`);
     return stored;
+  }
+
+  async digestGroups(): Promise<{ frequency: Frequency; timezone: string; subscribers: number }[]> {
+    const rows = await this.db
+      .selectFrom("subscribers")
+      .select(["frequency", "timezone", (eb) => eb.fn.countAll<number>().as("n")])
+      .where("status", "=", "active")
+      .groupBy(["frequency", "timezone"])
+      .orderBy("frequency")
+      .orderBy("timezone")
+      .execute();
+    return rows.map((row) => ({
+      frequency: row.frequency as Frequency,
+      timezone: row.timezone,
+      subscribers: Number(row.n),
+    }));
+  }
+
+  async slotComposed(slot: DigestSlot): Promise<boolean> {
+    const row = await this.db
+      .selectFrom("digest_slots")
+      .select("slot_at")
+      .where("frequency", "=", slot.frequency)
+      .where("timezone", "=", slot.timezone)
+      .where("slot_at", "=", slot.at.toISOString())
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async slotVariants(
+    slot: DigestSlot,
+    defaultStart: Date,
+  ): Promise<{ variants: SlotVariant[]; upToId: number }> {
+    // One row per variant, not per subscriber: (language, categories, period start), where the
+    // period of a subscriber who never got a digest starts one period before the slot.
+    const start = sql<string>`coalesce(covered_until, ${defaultStart.toISOString()})`;
+    const rows = await this.db
+      .selectFrom("subscribers")
+      .select((eb) => [
+        "language",
+        "categories",
+        start.as("start"),
+        eb.fn.countAll<number>().as("n"),
+        eb.fn.max("id").as("max_id"),
+      ])
+      .where("status", "=", "active")
+      .where("frequency", "=", slot.frequency)
+      .where("timezone", "=", slot.timezone)
+      .groupBy(["language", "categories", start])
+      .orderBy("language")
+      .orderBy("categories")
+      .orderBy(start)
+      .execute();
+    let upToId = 0;
+    const variants = rows.map((row): SlotVariant => {
+      upToId = Math.max(upToId, Number(row.max_id));
+      return {
+        language: row.language,
+        categories: JSON.parse(row.categories) as string[],
+        start: new Date(row.start),
+        subscribers: Number(row.n),
+      };
+    });
+    return { variants, upToId };
+  }
+
+  async storeSlot(composed: ComposedSlot, now: Date): Promise<StoredSlot | null> {
+    const { slot, host } = composed;
+    const stamp = now.toISOString();
+    const slotAt = slot.at.toISOString();
+    const defaultStart = composed.defaultStart.toISOString();
+    /** The active subscribers of one variant of the slot, as seen when it was composed. */
+    const ofVariant = (variant: SlotVariant) => (eb: ExpressionBuilder<Database, "subscribers">) =>
+      eb.and([
+        eb("subscribers.status", "=", "active"),
+        eb("subscribers.frequency", "=", slot.frequency),
+        eb("subscribers.timezone", "=", slot.timezone),
+        eb("subscribers.language", "=", variant.language),
+        // Categories are stored as the JSON of the sorted, unique slugs (store/subscribers.ts).
+        eb("subscribers.categories", "=", JSON.stringify(variant.categories)),
+        eb(
+          sql`coalesce(subscribers.covered_until, ${defaultStart})`,
+          "=",
+          variant.start.toISOString(),
+        ),
+        eb("subscribers.id", "<=", composed.upToId),
+      ]);
+
+    const stored = await this.db.transaction().execute(async (trx) => {
+      const done = await trx
+        .selectFrom("digest_slots")
+        .select("slot_at")
+        .where("frequency", "=", slot.frequency)
+        .where("timezone", "=", slot.timezone)
+        .where("slot_at", "=", slotAt)
+        .executeTakeFirst();
+      if (done) return null;
+      const editions: { id: number; recipients: number }[] = [];
+      for (const { variant, edition } of composed.variants) {
+        if (!edition) continue;
+        const segment = variant.categories.join(",");
+        const start = variant.start.toISOString();
+        const inserted = await trx
+          .insertInto("editions")
+          .values({
+            created_at: stamp,
+            subject: edition.subject,
+            html: edition.html,
+            text: edition.text,
+            period_start: start,
+            period_end: slotAt,
+            frequency: slot.frequency,
+            timezone: slot.timezone,
+            language: variant.language,
+            segment,
+            slot_at: slotAt,
+            variant_key: [
+              slot.frequency,
+              slot.timezone,
+              slotAt,
+              variant.language,
+              segment,
+              start,
+            ].join("|"),
+          })
+          .onConflict((oc) => oc.column("variant_key").doNothing())
+          .returning("id")
+          .executeTakeFirst();
+        if (!inserted) continue;
+        if (edition.articleIds.length > 0) {
+          await trx
+            .insertInto("edition_articles")
+            .values(
+              edition.articleIds.map((articleId, position) => ({
+                edition_id: inserted.id,
+                article_id: articleId,
+                position,
+              })),
+            )
+            .execute();
+        }
+        // One delivery per subscriber of the variant, straight from the subscribers table; the
+        // Message-ID is digestMessageId(edition, subscriber, host), fixed here for every retry.
+        const queued = await trx
+          .insertInto("deliveries")
+          .columns(["edition_id", "subscriber_id", "status", "message_id", "attempts", "queued_at"])
+          .expression(
+            trx
+              .selectFrom("subscribers")
+              .select([
+                sql<number>`cast(${inserted.id} as integer)`.as("edition_id"),
+                "subscribers.id as subscriber_id",
+                sql<string>`'queued'`.as("status"),
+                sql<string>`'<warta.e' || ${String(inserted.id)} || '.s' || subscribers.id || '@' || ${host} || '>'`.as(
+                  "message_id",
+                ),
+                sql<number>`0`.as("attempts"),
+                sql<string>`${stamp}`.as("queued_at"),
+              ])
+              .where(ofVariant(variant)),
+          )
+          .executeTakeFirst();
+        editions.push({
+          id: inserted.id,
+          recipients: Number(queued.numInsertedOrUpdatedRows ?? 0),
+        });
+      }
+      // Coverage moves only after every delivery is queued: the deliveries select subscribers by
+      // their period start, which this changes. It never moves back (a by-hand digest may have
+      // covered past a scheduled slot).
+      let covered = 0;
+      for (const { variant } of composed.variants) {
+        const result = await trx
+          .updateTable("subscribers")
+          .set({ covered_until: slotAt })
+          .where(ofVariant(variant))
+          .where((eb) => eb.or([eb("covered_until", "is", null), eb("covered_until", "<", slotAt)]))
+          .executeTakeFirst();
+        covered += Number(result.numUpdatedRows);
+      }
+      await trx
+        .insertInto("digest_slots")
+        .values({
+          frequency: slot.frequency,
+          timezone: slot.timezone,
+          slot_at: slotAt,
+          composed_at: stamp,
+          editions: editions.length,
+          recipients: editions.reduce((sum, e) => sum + e.recipients, 0),
+        })
+        .execute();
+      return { editions, covered };
+    });
+    if (!stored) return null;
+    const editions: StoredSlot["editions"] = [];
+    for (const { id, recipients } of stored.editions) {
+      const edition = await this.byId(id);
+      if (!edition) throw new Error(`store: edition ${id} vanished after insert`);
+      editions.push({ edition, recipients });
+    }
+    return { editions, covered: stored.covered };
   }
 
   async latest(): Promise<Edition | undefined> {
@@ -124,6 +332,7 @@ export class SqlEditionRepository implements EditionRepository {
         "deliveries.sent_at",
         "subscribers.email",
         "subscribers.name",
+        "subscribers.language",
       ])
       .where("deliveries.status", "=", "queued")
       .where("subscribers.status", "=", "active")
@@ -136,6 +345,7 @@ export class SqlEditionRepository implements EditionRepository {
         editionId: row.edition_id,
         subscriberId: row.subscriber_id,
         email: row.email,
+        language: row.language,
         status: row.status as DeliveryStatus,
         messageId: row.message_id,
         attempts: row.attempts,
@@ -217,5 +427,10 @@ function toEdition(row: EditionRow, articleIds: string[]): Edition {
     periodStart: row.period_start === null ? null : new Date(row.period_start),
     periodEnd: new Date(row.period_end),
     articleIds,
+    frequency: row.frequency as Frequency,
+    timezone: row.timezone,
+    language: row.language,
+    segment: row.segment === "" ? [] : row.segment.split(","),
+    slotAt: row.slot_at === null ? null : new Date(row.slot_at),
   };
 }

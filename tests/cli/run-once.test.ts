@@ -1,5 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { load } from "cheerio";
+import { parse } from "csv-parse/sync";
 import { simpleParser } from "mailparser";
 import { afterEach, describe, expect, it } from "vitest";
 import { runWarta } from "../helpers/cli.js";
@@ -11,12 +13,73 @@ function articleFiles(folder: string): string[] {
     .map((e) => path.join(e.parentPath, e.name));
 }
 
-function subscriberAddresses(csv: string): string[] {
-  return csv
-    .trim()
-    .split("\n")
-    .slice(1)
-    .map((line) => line.split(",")[0]!.trim().toLowerCase());
+function filesBelow(folder: string): string[] {
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
+}
+
+/** Active subscribers of a subscribers file, with what they chose (columns found by name). */
+function activeReaders(csv: string) {
+  const rows = parse(csv, { columns: true, skip_empty_lines: true, trim: true }) as Record<
+    string,
+    string | undefined
+  >[];
+  return rows
+    .filter((row) => !row.status || row.status === "active")
+    .map((row) => ({
+      email: (row.email ?? "").toLowerCase(),
+      language: (row.language || "id").toLowerCase().split("-")[0]!,
+      categories: (row.categories ?? "")
+        .split(/[;|]/)
+        .map((c) => c.trim().toLowerCase())
+        .filter(Boolean),
+    }));
+}
+
+/** Every published article: URL, primary language, category slugs (from the category feeds). */
+function readCatalog(feeds: string) {
+  type JsonFeed = { items: { url: string; language?: string }[] };
+  const all = JSON.parse(readFileSync(path.join(feeds, "feed.json"), "utf8")) as JsonFeed;
+  const categories = new Map<string, string[]>();
+  for (const slug of readdirSync(path.join(feeds, "category"))) {
+    const feed = JSON.parse(
+      readFileSync(path.join(feeds, "category", slug, "feed.json"), "utf8"),
+    ) as JsonFeed;
+    for (const item of feed.items) {
+      categories.set(item.url, [...(categories.get(item.url) ?? []), slug]);
+    }
+  }
+  return all.items.map((item) => ({
+    url: item.url,
+    language: (item.language ?? "id").toLowerCase().split("-")[0]!,
+    categories: categories.get(item.url) ?? [],
+  }));
+}
+
+/** The messages in the outbox, as a reader's client shows them. */
+async function readOutbox(outbox: string) {
+  return Promise.all(
+    readdirSync(outbox).map(async (file) => {
+      const raw = readFileSync(path.join(outbox, file), "utf8");
+      const mail = await simpleParser(raw);
+      const $ = load(mail.html || "");
+      const links = new Set(
+        $("a[href^='https://news.example.org/artikel/']")
+          .map((_, a) => $(a).attr("href"))
+          .get(),
+      );
+      const header = mail.headerLines.find((h) => h.key === "list-unsubscribe")?.line ?? "";
+      return {
+        file,
+        raw,
+        to: Array.isArray(mail.to) ? "" : (mail.to?.value[0]?.address ?? ""),
+        text: mail.text ?? "",
+        articleLinks: [...links].sort(),
+        listUnsubscribe: header.replace(/^[^:]+:\s*/, "").replace(/\r?\n\s+/g, " "),
+      };
+    }),
+  );
 }
 
 describe("warta run --once", () => {
@@ -27,13 +90,15 @@ describe("warta run --once", () => {
     ws = createWorkspace({ withSamples: true });
     const config = ws.writeConfig(
       workspaceConfig({
-        newsletter: { subscribers_file: "../subscribers.csv", first_articles: 8 },
+        newsletter: {
+          subscribers_file: "../subscribers.csv",
+          unsubscribe_mailto: "berhenti@news.example.org",
+        },
       }),
     );
     const samples = articleFiles(ws.articles).length;
-    const addresses = subscriberAddresses(
-      readFileSync(path.join(ws.root, "subscribers.csv"), "utf8"),
-    );
+    const readers = activeReaders(readFileSync(path.join(ws.root, "subscribers.csv"), "utf8"));
+    expect(readers.length).toBeGreaterThan(0);
 
     const first = await runWarta(["run", "--once", "--config", config], { cwd: ws.root });
     expect(first.stderr).toBe("");
@@ -46,44 +111,67 @@ describe("warta run --once", () => {
     expect(categoryFolders.length).toBeGreaterThanOrEqual(4);
     expect(existsSync(path.join(ws.root, "data", "warta.sqlite"))).toBe(true);
 
+    // Who should get what, from the published feeds (not from the digest): on a fresh install
+    // each reader gets every article just collected in their language and categories.
+    const catalog = readCatalog(path.join(ws.root, "public", "feeds"));
     const outbox = path.join(ws.root, "outbox");
-    const messages = await Promise.all(
-      readdirSync(outbox).map(async (f) => simpleParser(readFileSync(path.join(outbox, f)))),
-    );
-    expect(
-      messages.map((m) => (Array.isArray(m.to) ? "" : m.to?.value[0]?.address)).sort(),
-    ).toEqual([...addresses].sort());
-    for (const message of messages) {
-      expect(message.html).toBeTruthy();
+    const messages = await readOutbox(outbox);
+    expect(messages.map((m) => m.to).sort()).toEqual(readers.map((r) => r.email).sort());
+    for (const reader of readers) {
+      const message = messages.find((m) => m.to === reader.email)!;
+      const wanted = catalog
+        .filter((a) => a.language === reader.language)
+        .filter(
+          (a) =>
+            reader.categories.length === 0 ||
+            a.categories.some((c) => reader.categories.includes(c)),
+        )
+        .map((a) => a.url);
+      expect(wanted.length, reader.email).toBeGreaterThan(0);
+      expect(message.articleLinks, reader.email).toEqual([...wanted].sort());
       expect(message.text).toBeTruthy();
-      // The first edition carries the newest `first_articles` articles.
-      expect(
-        message.html &&
-          (message.html.match(/href="https:\/\/news\.example\.org\/artikel\//g) ?? []).length,
-      ).toBeGreaterThanOrEqual(8);
+      expect(message.listUnsubscribe).toMatch(
+        /^<https:\/\/news\.example\.org\/unsubscribe\?token=/,
+      );
+      expect(message.listUnsubscribe).toContain("<mailto:berhenti@news.example.org?subject=");
+      expect(/[\uE000\uE001]/.test(message.raw)).toBe(false);
     }
-    expect(first.stdout).toContain(`send: ${addresses.length} message(s) delivered via outbox`);
+    expect(first.stdout).toContain(`send: ${readers.length} message(s) delivered via outbox`);
+    // The web version of every edition is public, with no placeholder left in it.
+    for (const file of filesBelow(path.join(ws.root, "public"))) {
+      expect(/[\uE000\uE001]/.test(readFileSync(file, "utf8")), file).toBe(false);
+    }
 
     // Nothing changed: nothing new is stored and no empty digest goes out.
     const second = await runWarta(["run", "--once", "--config", config], { cwd: ws.root });
     expect(second.code).toBe(0);
     expect(second.stdout).toContain(`${samples} unchanged`);
     expect(second.stdout).toContain("digest: no edition");
-    expect(readdirSync(outbox)).toHaveLength(addresses.length);
+    expect(readdirSync(outbox)).toHaveLength(readers.length);
 
-    // A new article and a broken file: the broken one is named, the rest goes on.
+    // A new Indonesian article on the economy and a broken file: the broken one is named, the
+    // rest goes on, and the article reaches only the readers of that language and category.
     ws.writeArticle(
       "baru.md",
-      "---\ntitle: Harga Cabai Turun di Pasar Angso Duo\ndate: 2024-05-11 07:00\ncategories: [Ekonomi]\n---\n\nHarga cabai merah turun menjadi Rp 40.000 per kilogram.\n",
+      "---\ntitle: Harga Cabai Turun di Pasar Angso Duo\ndate: 2024-05-11 07:00\ncategories: [Ekonomi]\nlanguage: id\nslug: harga-cabai-turun\n---\n\nHarga cabai merah turun menjadi Rp 40.000 per kilogram.\n",
     );
     const broken = ws.writeArticle("rusak.md", "---\ntitle: [tidak ditutup\n---\n\nIsi.\n");
     const third = await runWarta(["run", "--once", "--config", config], { cwd: ws.root });
     expect(third.code).toBe(1);
     expect(third.stdout).toContain(broken);
     expect(third.stdout).toContain("1 new");
-    expect(third.stdout).toMatch(/digest: edition 2 .* with 1 articles/);
-    const after = readdirSync(outbox);
-    expect(after).toHaveLength(addresses.length * 2);
+    const interested = readers.filter(
+      (r) => r.language === "id" && (r.categories.length === 0 || r.categories.includes("ekonomi")),
+    );
+    expect(interested.length).toBeGreaterThan(0);
+    expect(third.stdout).toMatch(/digest: edition \d+ .* with 1 articles/);
+    const after = await readOutbox(outbox);
+    expect(after).toHaveLength(readers.length + interested.length);
+    const fresh = after.filter((m) => !messages.some((old) => old.file === m.file));
+    expect(fresh.map((m) => m.to).sort()).toEqual(interested.map((r) => r.email).sort());
+    for (const message of fresh) {
+      expect(message.articleLinks).toEqual(["https://news.example.org/artikel/harga-cabai-turun/"]);
+    }
     const rss = readFileSync(path.join(ws.root, "public", "feeds", "rss.xml"), "utf8");
     expect(rss).toContain("Harga Cabai Turun di Pasar Angso Duo");
   });
@@ -118,33 +206,6 @@ describe("warta run --once", () => {
     expect(mended.code).toBe(0);
     expect(mended.stdout).toContain("send: 1 message(s) delivered via outbox");
     expect(readdirSync(path.join(ws.root, "outbox"))).toHaveLength(1);
-  });
-
-  it("previews the next edition to a file without storing or sending it", async () => {
-    ws = createWorkspace();
-    ws.writeArticle(
-      "a.md",
-      "---\ntitle: Festival Danau Kerinci Dibuka\ndate: 2024-05-04 08:00\nslug: festival-kerinci\n---\n\nMeriah.\n",
-    );
-    writeFileSync(path.join(ws.root, "subscribers.csv"), "email\nani@example.org\n");
-    const config = ws.writeConfig(
-      workspaceConfig({ newsletter: { subscribers_file: "../subscribers.csv" } }),
-    );
-    await runWarta(["collect", "--config", config], { cwd: ws.root });
-    const preview = await runWarta(
-      ["digest", "--preview", "preview/next.html", "--config", config],
-      {
-        cwd: ws.root,
-      },
-    );
-    expect(preview.code).toBe(0);
-    const html = readFileSync(path.join(ws.root, "preview", "next.html"), "utf8");
-    expect(html).toContain("Festival Danau Kerinci Dibuka");
-    expect(html).toContain('href="https://news.example.org/artikel/festival-kerinci/"');
-    expect(existsSync(path.join(ws.root, "outbox"))).toBe(false);
-    // Nothing was stored: the real digest is still the first edition.
-    const digest = await runWarta(["digest", "--config", config], { cwd: ws.root });
-    expect(digest.stdout).toContain("digest: edition 1 ");
   });
 
   it("exits 1 with one message naming the key when the configuration is invalid", async () => {

@@ -1,106 +1,30 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { load } from "cheerio";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  type DigestRenderOptions,
   formatDate,
   groupByCategory,
+  PersonalizedTemplate,
   renderDigest,
   renderDigestText,
 } from "../../src/compose/index.js";
-import type { SiteConfig } from "../../src/config/schema.js";
-import type { Article, Category } from "../../src/domain/article.js";
 import type { DigestContent } from "../../src/domain/digest.js";
 import { isAppError } from "../../src/shared/errors.js";
-
-const templatesDir = fileURLToPath(new URL("../../templates", import.meta.url));
-
-/** 2024-05-04 10:00 in Jakarta (UTC+7). */
-const editionDate = new Date("2024-05-04T03:00:00Z");
-
-const ekonomi: Category = { slug: "ekonomi", name: "Ekonomi" };
-const olahraga: Category = { slug: "olahraga", name: "Olahraga" };
-const budaya: Category = { slug: "budaya", name: "Budaya & Seni" };
-
-function makeSite(overrides: Partial<SiteConfig> = {}): SiteConfig {
-  return {
-    title: "Warta Kita",
-    description: "Berita pilihan setiap pagi",
-    base_url: "https://warta.example.org/",
-    language: "id",
-    timezone: "Asia/Jakarta",
-    ...overrides,
-  };
-}
-
-function makeArticle(id: string, overrides: Partial<Article> = {}): Article {
-  return {
-    id,
-    sourceId: "newsroom",
-    sourceKey: `${id}.md`,
-    url: `https://warta.example.org/berita/${id}`,
-    title: `Artikel ${id}`,
-    summary: `Ringkasan artikel ${id}.`,
-    contentHtml: `<p>Isi ${id}</p>`,
-    contentText: `Isi ${id}`,
-    categories: [],
-    tags: [],
-    language: "id",
-    published: new Date("2024-05-03T01:00:00Z"),
-    updated: new Date("2024-05-03T01:00:00Z"),
-    contentHash: `hash-${id}`,
-    firstSeen: new Date("2024-05-03T02:00:00Z"),
-    ...overrides,
-  };
-}
-
-/** Three articles in three categories, with titles that need escaping. */
-function makeArticles(): Article[] {
-  return [
-    makeArticle("rupiah", {
-      title: "Rupiah & IHSG <turun> di pekan kedua",
-      url: "https://warta.example.org/berita/rupiah?id=7&ref=mail",
-      categories: [ekonomi],
-      published: new Date("2024-05-03T23:00:00Z"),
-      author: "Siti Rahayu",
-      image: { url: "/media/rupiah.jpg", alt: "Uang kertas rupiah", width: 1200, height: 800 },
-    }),
-    makeArticle("timnas", {
-      title: "Timnas U-23 menang 2–1: “Kami siap”",
-      categories: [olahraga, ekonomi],
-      published: new Date("2024-05-04T01:30:00Z"),
-    }),
-    makeArticle("tari", {
-      title: "Pentas tari Saman & gamelan di Café Señor",
-      categories: [budaya],
-      published: new Date("2024-05-02T12:00:00Z"),
-      summary: "",
-    }),
-  ];
-}
-
-function makeContent(articles: Article[]): DigestContent {
-  return {
-    sections: groupByCategory(articles, "id"),
-    articles,
-    periodStart: new Date("2024-05-02T00:00:00Z"),
-    periodEnd: editionDate,
-  };
-}
-
-function makeOptions(overrides: Partial<DigestRenderOptions> = {}): DigestRenderOptions {
-  return {
-    site: makeSite(),
-    subjectTemplate: "{{site}}: berita {{date}} ({{count}} artikel)",
-    templatesDir,
-    template: "digest.mjml",
-    date: editionDate,
-    ...overrides,
-  };
-}
+import {
+  budaya,
+  editionDate,
+  ekonomi,
+  makeArticle,
+  makeArticles,
+  makeContent,
+  makeOptions,
+  makeRecipient,
+  makeSite,
+  olahraga,
+  templatesDir,
+} from "./fixtures.js";
 
 describe("renderDigest with the shipped templates", () => {
   it("shows every title, escaped, in a heading linked to the article URL", async () => {
@@ -184,19 +108,17 @@ describe("renderDigest with the shipped templates", () => {
     expect(images.attr("height")).toBe("368");
   });
 
-  it("shows the unsubscribe link only when a URL is given", async () => {
-    const without = load((await renderDigest(makeContent(makeArticles()), makeOptions())).html);
-    expect(without(".warta-unsubscribe").length).toBe(0);
-
-    const url = "https://warta.example.org/berhenti?token=abc&x=1";
-    const digest = await renderDigest(
-      makeContent(makeArticles()),
-      makeOptions({ unsubscribeUrl: url }),
-    );
-    const $ = load(digest.html);
-    expect($(".warta-unsubscribe").attr("href")).toBe(url);
+  it("always links preferences and unsubscribe, filled per recipient", async () => {
+    const digest = await renderDigest(makeContent(makeArticles()), makeOptions());
+    const recipient = makeRecipient();
+    const $ = load(PersonalizedTemplate.compile(digest.html, "html").fill(recipient));
+    expect($(".warta-unsubscribe").attr("href")).toBe(recipient.unsubscribe_url);
     expect($(".warta-unsubscribe").text()).toBe("Berhenti berlangganan");
-    expect(digest.text).toContain(`Berhenti berlangganan: ${url}`);
+    expect($(".warta-preferences").attr("href")).toBe(recipient.preferences_url);
+    expect($(".warta-preferences").text()).toBe("Atur preferensi");
+    const text = PersonalizedTemplate.compile(digest.text, "text").fill(recipient);
+    expect(text.split("\n")).toContain(`Berhenti berlangganan: ${recipient.unsubscribe_url}`);
+    expect(text.split("\n")).toContain(`Atur preferensi: ${recipient.preferences_url}`);
   });
 
   it("uses English strings for an English site", async () => {
@@ -340,7 +262,7 @@ describe("template errors", () => {
     '    <mj-include path="partials/card.mjml" />',
     "    {{/each}}",
     "    {{/each}}",
-    "    <mj-section><mj-column><mj-text>{{site.title}}</mj-text></mj-column></mj-section>",
+    '    <mj-section><mj-column><mj-text>{{site.title}} <a class="out" href="{{recipient.unsubscribe_url}}">x</a></mj-text></mj-column></mj-section>',
     "  </mj-body>",
     "</mjml>",
   ];
@@ -374,7 +296,7 @@ describe("template errors", () => {
     });
     const $ = load(digest.html);
     expect(
-      $("a")
+      $("a:not(.out)")
         .map((_, el) => $(el).attr("href"))
         .get(),
     ).toEqual([
@@ -457,6 +379,54 @@ describe("template errors", () => {
       "MJML_INVALID",
     );
     expect(error.message).toContain(`digest.mjml:${footerLine + 2}`);
+  });
+
+  it("refuses a layout without an unsubscribe link as TEMPLATE_RENDER", async () => {
+    const layout = layoutLines.map((line) =>
+      line.replace(' <a class="out" href="{{recipient.unsubscribe_url}}">x</a>', ""),
+    );
+    const error = await expectAppError(
+      renderWith({ "digest.mjml": layout.join("\n"), "partials/card.mjml": cardLines.join("\n") }),
+      "TEMPLATE_RENDER",
+    );
+    expect(error.message).toContain("unsubscribe");
+  });
+
+  it("reports a broken partial of the shipped templates with its file and line", async () => {
+    const dir = await makeTemplates({});
+    await cp(templatesDir, dir, { recursive: true });
+    const file = path.join(dir, "partials", "headlines.mjml");
+    const lines = (await readFile(file, "utf8")).split("\n");
+    const list = lines.findIndex((line) => line.includes("</ul>"));
+    const at = lines.findIndex((line, index) => index > list && line.includes("</mj-text>"));
+    expect(list).toBeGreaterThan(0);
+    expect(at).toBeGreaterThan(list);
+    // An attribute MJML does not know, on a line of its own after the headline list.
+    lines.splice(at + 1, 0, '    <mj-divider bogus="yes" />');
+    await writeFile(file, lines.join("\n"));
+    const error = await expectAppError(
+      renderDigest(
+        makeContent(makeArticles()),
+        makeOptions({ templatesDir: dir, fullArticles: 1 }),
+      ),
+      "MJML_INVALID",
+    );
+    expect(error.message).toContain(`partials/headlines.mjml:${at + 2}`);
+  });
+
+  it("reports a misspelt field in a shipped partial with its file and line", async () => {
+    const dir = await makeTemplates({});
+    await cp(templatesDir, dir, { recursive: true });
+    const file = path.join(dir, "partials", "footer.mjml");
+    const lines = (await readFile(file, "utf8")).split("\n");
+    const at = lines.findIndex((line) => line.includes("{{strings.subscribed_to}}"));
+    lines[at] = lines[at]!.replace("{{strings.subscribed_to}}", "{{strings.subscribed}}");
+    await writeFile(file, lines.join("\n"));
+    const error = await expectAppError(
+      renderDigest(makeContent(makeArticles()), makeOptions({ templatesDir: dir })),
+      "TEMPLATE_RENDER",
+    );
+    expect(error.message).toContain(`partials/footer.mjml:${at + 1}`);
   });
 
   it("reports a misspelt field in the subject template as TEMPLATE_RENDER", async () => {

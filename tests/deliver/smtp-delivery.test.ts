@@ -27,7 +27,17 @@ const stories = [
     date: "2024-05-05 10:15",
     slug: "startup-jambi-seri-a",
   },
+  {
+    file: "ekonomi/rubber.md",
+    title: "Rubber Prices Rise & Farmers Smile",
+    category: "Ekonomi",
+    date: "2024-05-03 10:00",
+    slug: "rubber-prices-rise",
+    language: "en",
+  },
 ];
+const indonesian = stories.filter((story) => !story.language);
+const english = stories.filter((story) => story.language === "en");
 
 describe("delivery over SMTP", () => {
   let ws: Workspace | undefined;
@@ -43,7 +53,7 @@ describe("delivery over SMTP", () => {
     for (const story of stories) {
       ws.writeArticle(
         story.file,
-        `---\ntitle: "${story.title}"\ndate: ${story.date}\ncategories: [${story.category}]\nslug: ${story.slug}\n---\n\nParagraf pertama berita ${story.slug}.\n\nParagraf kedua.\n`,
+        `---\ntitle: "${story.title}"\ndate: ${story.date}\ncategories: [${story.category}]\nslug: ${story.slug}\n${story.language ? `language: ${story.language}\n` : ""}---\n\nParagraf pertama berita ${story.slug}.\n\nParagraf kedua.\n`,
       );
     }
     writeFileSync(
@@ -55,6 +65,7 @@ describe("delivery over SMTP", () => {
         newsletter: {
           subscribers_file: "../subscribers.csv",
           subject: "{{site}}: {{count}} berita",
+          unsubscribe_mailto: "berhenti@news.example.org",
         },
         mail: { from: "Warta Uji <redaksi@news.example.org>" },
       }),
@@ -80,14 +91,21 @@ describe("delivery over SMTP", () => {
       name: "Siti Aminah",
     });
     expect(mail.subject).toBe("Warta Uji: 3 berita");
-    expect(mail.messageId).toMatch(/^<warta\.[0-9a-f]+\.\d+@news\.example\.org>$/);
+    // The Message-ID names the edition and the subscriber, so a retry carries the same one.
+    expect(mail.messageId).toMatch(/^<warta\.e\d+\.s\d+@news\.example\.org>$/);
     expect(mail.date).toBeInstanceOf(Date);
-    expect(mail.headerLines.find((h) => h.key === "list-id")?.line).toMatch(
-      /^List-Id: Warta Uji <warta-uji\.news\.example\.org>$/i,
+    const header = (name: string) =>
+      mail.headerLines.find((h) => h.key === name)?.line.replace(/\r?\n\s+/g, " ");
+    expect(header("list-id")).toMatch(/^List-Id: Warta Uji <warta-uji\.news\.example\.org>$/i);
+    expect(header("list-unsubscribe")).toMatch(
+      /^List-Unsubscribe: <https:\/\/news\.example\.org\/unsubscribe\?token=[^>]+>, <mailto:berhenti@news\.example\.org\?subject=unsubscribe%20[^>]+>$/i,
+    );
+    expect(header("list-unsubscribe-post")).toMatch(
+      /^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/i,
     );
     const html = mail.html as string;
     const text = mail.text ?? "";
-    for (const story of stories) {
+    for (const story of indonesian) {
       const url = `https://news.example.org/artikel/${story.slug}/`;
       expect(html).toContain(`href="${url}"`);
       expect(text).toContain(url);
@@ -95,7 +113,18 @@ describe("delivery over SMTP", () => {
     }
     expect(html).toContain("Harga Karet Naik &amp; Petani Tersenyum");
     expect(html).toContain("Startup Jambi Raih Pendanaan &lt;Seri A&gt;");
-    // Two recipients of one edition get distinct Message-IDs.
+    expect(text).not.toContain(english[0]!.title);
+
+    // The English reader gets the English story only, in an edition of their own.
+    const john = byRecipient.get("john@example.com")!.parsed;
+    expect(john.subject).toBe("Warta Uji: 1 berita");
+    expect(john.text).toContain(english[0]!.title);
+    for (const story of indonesian) expect(john.text).not.toContain(story.title);
+    expect(john.html).toContain("Rubber Prices Rise &amp; Farmers Smile");
+    for (const received of sink.messages) {
+      expect(/[\uE000\uE001]/.test(received.raw)).toBe(false);
+    }
+    // Two recipients get distinct Message-IDs.
     expect(new Set(sink.messages.map((m) => m.parsed.messageId)).size).toBe(2);
 
     // Nothing is left queued, and the refused address is not retried by a later send.
@@ -121,7 +150,8 @@ describe("delivery over SMTP", () => {
     sink = await startSmtpSink();
     const downUrl = sink.url;
     await sink.close();
-    const down = await runWarta(["run", "--once", "--config", config], {
+    await runWarta(["collect", "--config", config], { cwd: ws.root });
+    const down = await runWarta(["digest", "--config", config], {
       cwd: ws.root,
       env: { WARTA_SMTP_URL: downUrl },
     });

@@ -1,0 +1,10 @@
+export { type ArchiveEntry, EditionArchive } from "./archive.js";
+export { BodyError, maxFormBytes, parseForm, readBody } from "./body.js";
+export { clientAddress } from "./client-ip.js";
+export { checkPreferences, checkSubscription, type FormIssue, indonesianZones } from "./forms.js";
+export { createWebHandler, type WebDeps, type WebHandler } from "./handler.js";
+export { choosePageLanguage, fromAcceptLanguage, pageLanguageOf } from "./language.js";
+export { bundledPagesDir, type PageName, PageRenderer, pageNames } from "./pages.js";
+export { type LimitResult, SubscribeLimits } from "./rate-limit.js";
+export { type SignupOutcome, Signups } from "./signup.js";
+export { type PageLanguage, type PageStrings, pageLanguages, pageStrings } from "./strings.js";
