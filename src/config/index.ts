@@ -20,4 +20,5 @@ export {
   type ServerConfig,
   type SiteConfig,
   type SourceConfig,
+  subjectFor,
 } from "./schema.js";

@@ -180,8 +180,14 @@ const weekday = z.enum([
 ]);
 
 const newsletter = z.strictObject({
-  /** Subject line: a Handlebars template with {{site}}, {{date}} and {{count}}. */
-  subject: z.string().min(1).default("{{site}}: berita {{date}}"),
+  /**
+   * Subject line: a Handlebars template with {{site}}, {{date}} and {{count}}; or one per
+   * language ({ id: "...", en: "..." }), the site language's serving those without their own.
+   */
+  subject: z.union([z.string().min(1), z.record(language, z.string().min(1))]).default({
+    id: "{{site}}: {{count}} berita pilihan, {{date}}",
+    en: "{{site}}: {{count}} top stories, {{date}}",
+  }),
   /** Most articles in one digest. */
   max_articles: z.int().min(1).max(200).default(20),
   /** Articles shown as full cards (image, summary); the rest of a digest lists headlines only. */
@@ -322,6 +328,19 @@ export type MailConfig = FileConfig["mail"];
 export type FetchConfig = FileConfig["fetch"];
 export type ServerConfig = FileConfig["server"];
 export type Frequency = z.infer<typeof frequency>;
+
+/** The subject template for a digest language: its own, else the site language's, else any. */
+export function subjectFor(
+  subject: NewsletterConfig["subject"],
+  language: string,
+  siteLanguage: string,
+): string {
+  if (typeof subject === "string") return subject;
+  const primary = (tag: string) => tag.toLowerCase().split("-")[0] ?? tag;
+  const pick = (tag: string) =>
+    subject[tag] ?? Object.entries(subject).find(([key]) => primary(key) === primary(tag))?.[1];
+  return pick(language) ?? pick(siteLanguage) ?? Object.values(subject)[0] ?? "{{site}}";
+}
 export type Weekday = z.infer<typeof weekday>;
 export type RulesConfig = FileConfig["sources"][number]["rules"];
 export type DirectorySourceConfig = Extract<SourceConfig, { type: "directory" }>;

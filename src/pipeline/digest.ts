@@ -1,5 +1,5 @@
 import { type DigestRenderOptions, groupByCategory, renderDigest } from "../compose/index.js";
-import type { NewsletterConfig, SiteConfig } from "../config/index.js";
+import { type NewsletterConfig, type SiteConfig, subjectFor } from "../config/index.js";
 import type { Article } from "../domain/article.js";
 import type { DigestContent, DigestSlot, Edition, RenderedDigest } from "../domain/digest.js";
 import type { ArticleRepository, ComposedSlot, EditionRepository } from "../domain/ports.js";
@@ -59,7 +59,11 @@ export function renderVariantDigest(
   };
   const options: DigestRenderOptions = {
     site: settings.site,
-    subjectTemplate: settings.newsletter.subject,
+    subjectTemplate: subjectFor(
+      settings.newsletter.subject,
+      variant.language,
+      settings.site.language,
+    ),
     templatesDir: settings.templatesDir,
     template: settings.newsletter.template,
     date: slot.at,

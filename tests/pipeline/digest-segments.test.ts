@@ -70,6 +70,31 @@ describe("digest editions per segment", () => {
     expect(readEdition(editionOf(ani.id).html).text).toContain(uiStrings("id").readMore);
   });
 
+  it("titles each edition with the subject template of its language", async () => {
+    h = await openDigestHarness({
+      newsletter: {
+        subject: { id: "Kabar {{site}} ({{count}})", en: "News from {{site}} ({{count}})" },
+      },
+    });
+    await h.collect(
+      "2024-05-04T02:00:00Z",
+      story("karet", { category: "ekonomi" }),
+      story("rubber", { category: "ekonomi", language: "en" }),
+    );
+    h.setNow("2024-05-04T03:00:00Z");
+    await h.subscribe({ email: "ani@example.org" });
+    await h.subscribe({ email: "john@example.com", language: "en-GB" });
+    const result = await h.compose({ byHand: true });
+    const subjects = result.slots
+      .flatMap((slot) => slot.editions)
+      .map((e) => [e.edition.language, e.edition.subject])
+      .sort();
+    expect(subjects).toEqual([
+      ["en-GB", "News from Warta Uji (1)"],
+      ["id", "Kabar Warta Uji (1)"],
+    ]);
+  });
+
   it("gives nobody an empty digest: a segment without new articles gets no edition and no delivery", async () => {
     h = await openDigestHarness();
     await h.collect("2024-05-04T02:00:00Z", story("karet", { category: "ekonomi" }));
