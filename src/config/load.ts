@@ -134,7 +134,11 @@ export function resolveConfig(
   }
   const data = parsed.data;
   const at = (p: string) => path.resolve(options.baseDir, p);
-  const mail: ResolvedMail = { ...data.mail, smtp: { ...data.mail.smtp } };
+  const mail: ResolvedMail = {
+    ...data.mail,
+    smtp: { ...data.mail.smtp },
+    bounces: data.mail.bounces.maildir ? { maildir: at(data.mail.bounces.maildir) } : {},
+  };
   if (smtpUrl) {
     mail.transport = "smtp";
     mail.smtp_url = smtpUrl;

@@ -227,6 +227,8 @@ const schedule = z.strictObject({
   publish: cron.default("*/15 * * * *"),
   /** When to check for digests due: each subscriber gets theirs at newsletter.send_hour local time. */
   digest: cron.default("0 * * * *"),
+  /** When to send what is queued or due for a retry, and to read bounces. */
+  send: cron.default("* * * * *"),
 });
 
 const smtp = z.strictObject({
@@ -250,6 +252,30 @@ const dkim = z.strictObject({
   private_key_file: z.string().min(1).optional(),
 });
 
+/** How the sender spreads messages over SMTP connections. */
+const pool = z.strictObject({
+  /** Open SMTP connections per server at once. */
+  max_connections: z.int().min(1).max(100).default(5),
+  /** Messages sent over one connection before it is replaced. */
+  max_messages: z.int().min(1).max(100_000).default(100),
+  /** Most messages per second over all connections; 0: no limit. */
+  rate_per_second: z.number().min(0).max(100_000).default(0),
+});
+
+/** Messages per hour for a new sending domain, rising day by day (warming up its reputation). */
+const rampUp = z.strictObject({
+  /** The first day of sending (YYYY-MM-DD, in site.timezone). */
+  start: z.iso.date({ message: "not a date such as 2026-12-01" }),
+  /** Most messages per hour on day 1, 2, 3...; after the last day, no limit. */
+  per_hour: z.array(z.int().min(1)).min(1),
+});
+
+/** Where bounce notifications (RFC 3464) and complaints (RFC 5965) are read from. */
+const bounces = z.strictObject({
+  /** A Maildir folder the mail server delivers bounces into (new/ is read, then moved to cur/). */
+  maildir: z.string().min(1).optional(),
+});
+
 const mail = z.strictObject({
   from: z.string().min(3).default("Warta <newsletter@example.org>"),
   reply_to: z.string().optional(),
@@ -259,6 +285,36 @@ const mail = z.strictObject({
   /** outbox: write .eml files to paths.outbox; smtp: deliver through mail.smtp. */
   transport: z.enum(["outbox", "smtp"]).default("outbox"),
   smtp: smtp.default(() => smtp.parse({})),
+  /** More SMTP servers, tried in order when the ones before them cannot be reached. */
+  failover: z.array(smtp).default([]),
+  pool: pool.default(() => pool.parse({})),
+  /** Messages claimed from the queue at a time, per sender process. */
+  batch_size: z.int().min(1).max(10_000).default(200),
+  /**
+   * How long a sender's claim on a batch lasts, in seconds: after a crash, its messages are
+   * retried this long after the claim (each with the same Message-ID).
+   */
+  claim_seconds: z.int().min(1).max(86_400).default(300),
+  /** First retry delay after a temporary failure (4xx, dropped connection, timeout), in seconds; doubles each attempt, with jitter. */
+  retry_base_seconds: z.int().min(1).max(86_400).default(60),
+  /** Longest delay between retries, in seconds. */
+  retry_max_seconds: z
+    .int()
+    .min(1)
+    .max(7 * 86_400)
+    .default(3_600),
+  /** A message still failing temporarily this long after it was queued is given up (failed). */
+  retry_for_hours: z
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(48),
+  /** Hard bounces (5xx) in a row after which a subscriber is marked bounced; a success resets the count. */
+  bounce_limit: z.int().min(1).max(100).default(2),
+  /** Consecutive transport errors that pause an edition (resume with `warta send --resume`). */
+  max_consecutive_errors: z.int().min(1).max(10_000).default(25),
+  ramp_up: rampUp.optional(),
+  bounces: bounces.default(() => bounces.parse({})),
 });
 
 const paths = z.strictObject({

@@ -30,6 +30,7 @@ describe("configuration", () => {
       collect: "*/15 * * * *",
       publish: "*/15 * * * *",
       digest: "0 * * * *",
+      send: "* * * * *",
     });
     expect(config.mail.transport).toBe("outbox");
   });
