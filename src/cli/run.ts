@@ -1,6 +1,13 @@
 import type { Command } from "commander";
 import type { PipelineContext } from "../pipeline/index.js";
-import { type JobName, jobNames, runCollect, runDigest, runPublish } from "../pipeline/index.js";
+import {
+  type JobName,
+  jobNames,
+  runCollect,
+  runDigest,
+  runPublish,
+  runSend,
+} from "../pipeline/index.js";
 import { holderId, type LeaseOptions, runWithLease, startScheduler } from "../scheduler/index.js";
 import { errorMessage } from "../shared/errors.js";
 import { type CliOutput, type ContextOpener, withContext } from "./context.js";
@@ -13,12 +20,24 @@ import { startServing } from "./serve.js";
  */
 const LEASE_TTL_MS = 120_000;
 
-/** Runs one job and prints its summary; returns false when it failed. */
+/** The jobs `warta run` schedules: the pipeline's, and sending what is queued or due again. */
+type RunJob = JobName | "send";
+const scheduledJobs: readonly RunJob[] = [...jobNames, "send"];
+
+/** Whether a summary reports anything done (any count above zero). */
+function didSomething(summary: object): boolean {
+  return Object.values(summary).some((value) => typeof value === "number" && value > 0);
+}
+
+/**
+ * Runs one job and prints its summary; returns false when it failed. `quiet` (the scheduled
+ * digest and send checks, which usually find nothing to do) prints only when something happened.
+ */
 async function runAndReport(
   ctx: PipelineContext,
-  name: JobName,
+  name: RunJob,
   io: CliOutput,
-  options: { byHand?: boolean } = {},
+  options: { byHand?: boolean; quiet?: boolean } = {},
 ) {
   try {
     switch (name) {
@@ -33,11 +52,23 @@ async function runAndReport(
       }
       case "digest": {
         // By hand, every group gets its digest now; on schedule, only the groups whose hour came.
-        const summary = await runDigest(ctx, options);
+        const summary = await runDigest(ctx, { byHand: options.byHand ?? false });
+        const composed = summary.compose.slots.some((slot) => slot.editions.length > 0);
         if (summary.imported) for (const line of formatImport(summary.imported)) io.out(line);
-        for (const line of formatCompose(summary.compose)) io.out(line);
-        for (const line of formatSend(summary.send)) io.out(line);
+        if (!options.quiet || composed) {
+          for (const line of formatCompose(summary.compose)) io.out(line);
+        }
+        if (!options.quiet || didSomething(summary.send)) {
+          for (const line of formatSend(summary.send)) io.out(line);
+        }
         return summary.send.failed === 0 && summary.send.left === 0;
+      }
+      case "send": {
+        const summary = await runSend(ctx);
+        if (!options.quiet || didSomething(summary)) {
+          for (const line of formatSend(summary)) io.out(line);
+        }
+        return summary.failed === 0;
       }
     }
   } catch (error) {
@@ -68,8 +99,8 @@ export function registerRun(
           now: ctx.now,
         };
         // A run that reports a failure is recorded as failed in the job's history.
-        const checked = (name: JobName, byHand: boolean) => async () => {
-          if (!(await runAndReport(ctx, name, io, { byHand }))) {
+        const checked = (name: RunJob, byHand: boolean) => async () => {
+          if (!(await runAndReport(ctx, name, io, { byHand, quiet: !byHand }))) {
             throw new Error(`${name} did not complete (see the messages above)`);
           }
         };
@@ -92,7 +123,7 @@ export function registerRun(
         // Serve before scheduling: a port already taken stops warta before any job runs.
         const server = ctx.config.server.enabled ? await startServing(ctx, io) : undefined;
         const scheduler = startScheduler(
-          jobNames.map((name) => ({
+          scheduledJobs.map((name) => ({
             name,
             cron: schedule[name],
             run: checked(name, false),
@@ -103,12 +134,17 @@ export function registerRun(
         io.out(`warta: running in ${site.timezone}; stop with Ctrl-C or SIGTERM`);
         for (const { name, next } of scheduler.nextRuns()) {
           io.out(
-            `  ${name} (${schedule[name as JobName]}): next at ${next?.toISOString() ?? "never"}`,
+            `  ${name} (${schedule[name as RunJob]}): next at ${next?.toISOString() ?? "never"}`,
           );
         }
+        // node-cron does not run what was missed while warta was down: a digest whose hour
+        // passed is composed now, once, if still within newsletter.grace_hours.
+        const catchUp = runWithLease("digest", leases, checked("digest", false), ctx.logger).catch(
+          (error: unknown) => ctx.logger.error({ err: errorMessage(error) }, "catch-up failed"),
+        );
         const signal = await waitForStop();
         io.out(`warta: ${signal} received, finishing running jobs`);
-        await Promise.all([scheduler.stop(), server?.close()]);
+        await Promise.all([scheduler.stop(), server?.close(), catchUp]);
       });
     });
 }
