@@ -13,8 +13,10 @@ import {
   type MailerSigning,
   OutboxMailer,
   SmtpMailer,
+  type SmtpSettings,
 } from "./deliver/index.js";
 import type { Mailer } from "./domain/ports.js";
+import { WartaMetrics } from "./metrics/index.js";
 import type { PipelineContext } from "./pipeline/index.js";
 import { errorMessage, isAppError } from "./shared/errors.js";
 import { createLogger } from "./shared/logger.js";
@@ -28,6 +30,7 @@ import {
   SqlSourceStateRepository,
   SqlSubscriberRepository,
 } from "./store/index.js";
+import { SqlStatusStore } from "./store/status.js";
 import { resolveSecret } from "./subscriptions/secret.js";
 import { TokenSigner } from "./subscriptions/tokens.js";
 
@@ -49,16 +52,25 @@ export function createMailer(config: Config): Mailer {
     };
   }
   if (mail.transport === "outbox") return new OutboxMailer(config.paths.outbox, signing);
-  const settings = {
-    host: mail.smtp.host,
-    port: mail.smtp.port,
-    secure: mail.smtp.secure,
-    tlsRejectUnauthorized: mail.smtp.tls_reject_unauthorized,
-    ...(mail.smtp_url ? { url: mail.smtp_url } : {}),
-    ...(mail.smtp.user ? { user: mail.smtp.user } : {}),
-    ...(mail.smtp_password ? { password: mail.smtp_password } : {}),
-  };
-  return new SmtpMailer(settings, signing);
+  // WARTA_SMTP_URL replaces mail.smtp, the first server; mail.failover servers follow it. The
+  // one password (WARTA_SMTP_PASSWORD) goes to every server that names a user.
+  const servers = [mail.smtp, ...mail.failover].map((smtp, index): SmtpSettings => {
+    const settings: SmtpSettings = {
+      host: smtp.host,
+      port: smtp.port,
+      secure: smtp.secure,
+      tlsRejectUnauthorized: smtp.tls_reject_unauthorized,
+    };
+    if (index === 0 && mail.smtp_url) settings.url = mail.smtp_url;
+    if (smtp.user) settings.user = smtp.user;
+    if (mail.smtp_password) settings.password = mail.smtp_password;
+    return settings;
+  });
+  return new SmtpMailer(servers, signing, {
+    maxConnections: mail.pool.max_connections,
+    maxMessages: mail.pool.max_messages,
+    ratePerSecond: mail.pool.rate_per_second,
+  });
 }
 
 /** The fetcher the configuration asks for, introducing itself as this version of warta. */
@@ -73,7 +85,10 @@ export function createConfiguredFetcher(config: Config) {
 }
 
 /** Builds every concrete part from a configuration: logger, store, writers, transport. */
-export async function openContext(config: Config): Promise<{
+export async function openContext(
+  config: Config,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{
   ctx: PipelineContext;
   close: () => Promise<void>;
 }> {
@@ -81,6 +96,11 @@ export async function openContext(config: Config): Promise<{
   const db = await openDatabase(path.join(config.paths.data, "warta.sqlite"));
   const tokens = new TokenSigner(await resolveSecret(config.secret, config.paths.data));
   let mailer: Mailer | undefined;
+  const jobs = new SqlJobStateRepository(db);
+  const statusStore = new SqlStatusStore(db);
+  const access: NonNullable<PipelineContext["access"]> = {};
+  if (env.WARTA_BOUNCE_TOKEN) access.bounceToken = env.WARTA_BOUNCE_TOKEN;
+  if (env.WARTA_METRICS_TOKEN) access.metricsToken = env.WARTA_METRICS_TOKEN;
   const ctx: PipelineContext = {
     config,
     logger,
@@ -92,7 +112,7 @@ export async function openContext(config: Config): Promise<{
     }),
     editions: new SqlEditionRepository(db),
     sourceStates: new SqlSourceStateRepository(db),
-    jobs: new SqlJobStateRepository(db),
+    jobs,
     fetcher: createConfiguredFetcher(config),
     publicFiles: new AtomicFileWriter(config.paths.public),
     mailer: () => {
@@ -101,6 +121,13 @@ export async function openContext(config: Config): Promise<{
     },
     now: () => new Date(),
     tokens,
+    statusStore,
+    // Store-derived gauges read the store at each scrape, so every process reports the same.
+    metrics: new WartaMetrics({
+      deliveryCounts: () => statusStore.deliveryCounts(),
+      jobStates: () => jobs.all(),
+    }),
+    access,
   };
   const hubUrl = config.feeds.websub_hub;
   if (hubUrl) {
@@ -153,11 +180,15 @@ export async function main(
   const cwd = options.cwd ?? process.cwd();
   const open: ContextOpener = async ({ config: explicit }) => {
     const file = locateConfig(explicit, env, cwd);
-    return openContext(loadConfig({ file, env, cwd }));
+    return openContext(loadConfig({ file, env, cwd }), env);
   };
   const load: SettingsLoader = async ({ config: explicit }) => {
     const config = loadConfig({ file: locateConfig(explicit, env, cwd), env, cwd });
-    return { config, fetcher: createConfiguredFetcher(config), open: () => openContext(config) };
+    return {
+      config,
+      fetcher: createConfiguredFetcher(config),
+      open: () => openContext(config, env),
+    };
   };
   const program = buildProgram({ version, open, load, io, waitForStop: waitForSignal });
   try {

@@ -126,8 +126,11 @@ function noEditionReason(result: ComposeResult): string {
 export function formatSend(summary: SendSummary): string[] {
   const lines = [
     `send: ${summary.sent} message(s) delivered via ${summary.transport}` +
-      (summary.failed > 0 ? `, ${summary.failed} refused` : "") +
-      (summary.left > 0 ? `, ${summary.left} still queued` : ""),
+      (summary.bounced > 0 ? `, ${summary.bounced} bounced` : "") +
+      (summary.deferred > 0 ? `, ${summary.deferred} deferred` : "") +
+      (summary.failed > 0 ? `, ${summary.failed} failed` : "") +
+      (summary.left > 0 ? `, ${summary.left} still queued` : "") +
+      (summary.paused.length > 0 ? `, ${summary.paused.length} edition(s) paused` : ""),
   ];
   const places = summary.locations.map((l) => (l.startsWith("/") ? showPath(l) : l));
   if (summary.transport === "outbox" && places.length > 0) {
@@ -135,6 +138,20 @@ export function formatSend(summary: SendSummary): string[] {
   } else if (places.length > 0) {
     lines.push(`  to: ${places.join(", ")}`);
   }
+  for (const id of summary.resumed) lines.push(`  resumed: edition ${id}`);
+  for (const paused of summary.paused) {
+    lines.push(
+      `  paused: edition ${paused.editionId} since ${paused.at.toISOString()}: ${paused.reason}` +
+        ` (resume with \`warta send --resume ${paused.editionId}\`)`,
+    );
+  }
+  if (summary.rampUp) {
+    lines.push(
+      `  ramp-up limit reached, ${summary.rampUp.more} more this hour` +
+        ` (day ${summary.rampUp.day}: ${summary.rampUp.perHour} per hour)`,
+    );
+  }
+  if (summary.stopped) lines.push("  stopped: the rest stays queued for the next run");
   for (const error of summary.errors.slice(0, 10)) lines.push(`  error: ${error}`);
   return lines;
 }

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerBounces } from "./bounces.js";
 import { registerCollect } from "./collect.js";
 import type { CliOutput, ContextOpener, SettingsLoader } from "./context.js";
 import { registerDigest } from "./digest.js";
@@ -8,6 +9,7 @@ import { registerRun } from "./run.js";
 import { registerSend } from "./send.js";
 import { registerServe } from "./serve.js";
 import { registerSources } from "./sources.js";
+import { registerStatus } from "./status.js";
 import { registerSubscribers } from "./subscribers.js";
 
 /** Builds the `warta` command line. */
@@ -43,6 +45,8 @@ export function buildProgram(options: {
   registerSubscribers(program, open, io);
   registerRun(program, open, io, options.waitForStop);
   registerServe(program, options.load, io, options.waitForStop);
+  registerStatus(program, open, io);
+  registerBounces(program, open, io);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

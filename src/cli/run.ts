@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { processMaildir } from "../bounces/index.js";
+import { timeJob } from "../metrics/index.js";
 import type { PipelineContext } from "../pipeline/index.js";
 import {
   type JobName,
@@ -10,6 +12,7 @@ import {
 } from "../pipeline/index.js";
 import { holderId, type LeaseOptions, runWithLease, startScheduler } from "../scheduler/index.js";
 import { errorMessage } from "../shared/errors.js";
+import { formatBounces } from "./bounces.js";
 import { type CliOutput, type ContextOpener, withContext } from "./context.js";
 import { formatCollect, formatCompose, formatImport, formatPublish, formatSend } from "./format.js";
 import { startServing } from "./serve.js";
@@ -37,8 +40,9 @@ async function runAndReport(
   ctx: PipelineContext,
   name: RunJob,
   io: CliOutput,
-  options: { byHand?: boolean; quiet?: boolean } = {},
+  options: { byHand?: boolean; quiet?: boolean; stop?: AbortSignal } = {},
 ) {
+  const stop = options.stop ? { stop: options.stop } : {};
   try {
     switch (name) {
       case "collect": {
@@ -52,7 +56,7 @@ async function runAndReport(
       }
       case "digest": {
         // By hand, every group gets its digest now; on schedule, only the groups whose hour came.
-        const summary = await runDigest(ctx, { byHand: options.byHand ?? false });
+        const summary = await runDigest(ctx, { byHand: options.byHand ?? false, ...stop });
         const composed = summary.compose.slots.some((slot) => slot.editions.length > 0);
         if (summary.imported) for (const line of formatImport(summary.imported)) io.out(line);
         if (!options.quiet || composed) {
@@ -64,7 +68,20 @@ async function runAndReport(
         return summary.send.failed === 0 && summary.send.left === 0;
       }
       case "send": {
-        const summary = await runSend(ctx);
+        // Bounce reports first, so that nothing goes to an address that just bounced.
+        const maildir = ctx.config.mail.bounces.maildir;
+        if (maildir && ctx.statusStore) {
+          const results = await processMaildir(maildir, {
+            store: ctx.statusStore,
+            bounceLimit: ctx.config.mail.bounce_limit,
+            now: ctx.now,
+            logger: ctx.logger,
+          });
+          if (!options.quiet || results.length > 0) {
+            for (const line of formatBounces(maildir, results)) io.out(line);
+          }
+        }
+        const summary = await runSend(ctx, stop);
         if (!options.quiet || didSomething(summary)) {
           for (const line of formatSend(summary)) io.out(line);
         }
@@ -99,8 +116,11 @@ export function registerRun(
           now: ctx.now,
         };
         // A run that reports a failure is recorded as failed in the job's history.
+        // SIGTERM: the sender stops claiming, finishes what is in flight and puts the rest back.
+        const stopping = new AbortController();
         const checked = (name: RunJob, byHand: boolean) => async () => {
-          if (!(await runAndReport(ctx, name, io, { byHand, quiet: !byHand }))) {
+          const report = { byHand, quiet: !byHand, stop: stopping.signal };
+          if (!(await runAndReport(ctx, name, io, report))) {
             throw new Error(`${name} did not complete (see the messages above)`);
           }
         };
@@ -126,7 +146,7 @@ export function registerRun(
           scheduledJobs.map((name) => ({
             name,
             cron: schedule[name],
-            run: checked(name, false),
+            run: timeJob(ctx.metrics, name, checked(name, false)),
           })),
           // Several `warta run` on one store: each job runs in one of them at a time.
           { timezone: site.timezone, logger: ctx.logger, leases },
@@ -144,6 +164,7 @@ export function registerRun(
         );
         const signal = await waitForStop();
         io.out(`warta: ${signal} received, finishing running jobs`);
+        stopping.abort();
         await Promise.all([scheduler.stop(), server?.close(), catchUp]);
       });
     });

@@ -1,5 +1,5 @@
-export { toDeliveryError } from "./errors.js";
+export { smtpReplyCode, toDeliveryError } from "./errors.js";
 export { dkimOptions, type MailerSigning, toMailOptions } from "./message.js";
 export { OutboxMailer } from "./outbox.js";
-export { SmtpMailer, type SmtpSettings } from "./smtp.js";
+export { SmtpMailer, type SmtpPoolSettings, type SmtpSettings } from "./smtp.js";
 export { createHubNotifier, type HubNotifierOptions } from "./websub.js";

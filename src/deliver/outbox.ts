@@ -12,6 +12,8 @@ import { dkimOptions, type MailerSigning, toMailOptions } from "./message.js";
  */
 export class OutboxMailer implements Mailer {
   readonly kind = "outbox";
+  /** Files are written one at a time. */
+  readonly concurrency = 1;
   private readonly transport;
 
   constructor(

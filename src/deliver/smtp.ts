@@ -1,6 +1,7 @@
 import nodemailer, { type Transporter } from "nodemailer";
-import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
+import type SMTPPool from "nodemailer/lib/smtp-pool/index.js";
 import type { Mailer, OutgoingMessage, SendReceipt } from "../domain/ports.js";
+import { isAppError } from "../shared/errors.js";
 import { toDeliveryError } from "./errors.js";
 import { dkimOptions, type MailerSigning, toMailOptions } from "./message.js";
 
@@ -16,50 +17,135 @@ export interface SmtpSettings {
   tlsRejectUnauthorized: boolean;
 }
 
-/** Delivers through an SMTP server with Nodemailer. */
+/** How messages are spread over connections, and how long to wait for a server. */
+export interface SmtpPoolSettings {
+  /** Open connections per server (default 5). */
+  maxConnections: number;
+  /** Messages over one connection before it is replaced (default 100). */
+  maxMessages: number;
+  /** Most messages per second per server; 0: no limit (default). */
+  ratePerSecond: number;
+  /** Milliseconds to wait for the TCP connection (default 30 000). */
+  connectionTimeoutMs: number;
+  /** Milliseconds to wait for the greeting once connected (default 30 000). */
+  greetingTimeoutMs: number;
+  /** Milliseconds of silence on an open connection before giving up (default 60 000). */
+  socketTimeoutMs: number;
+  /** How long a server that could not be reached is passed over (default 60 000 ms). */
+  cooldownMs: number;
+  /** The clock of the cool-down, in milliseconds. */
+  now: () => number;
+}
+
+const poolDefaults: SmtpPoolSettings = {
+  maxConnections: 5,
+  maxMessages: 100,
+  ratePerSecond: 0,
+  connectionTimeoutMs: 30_000,
+  greetingTimeoutMs: 30_000,
+  socketTimeoutMs: 60_000,
+  cooldownMs: 60_000,
+  now: () => Date.now(),
+};
+
+/** One server of the list, with its pooled transport and until when it is passed over. */
+interface Server {
+  where: string;
+  transport: Transporter<SMTPPool.SentMessageInfo>;
+  downUntil: number;
+}
+
+/**
+ * Delivers through one or more SMTP servers with Nodemailer's pooled transport. The first
+ * server takes the mail; when it cannot be reached (refused, dropped, timed out, 421), the
+ * message and the ones after it go to the next, and the first is tried again after a cool-down.
+ * @example new SmtpMailer([primary, backup], signing, { maxConnections: 5 })
+ */
 export class SmtpMailer implements Mailer {
   readonly kind = "smtp";
-  private readonly transport: Transporter<SMTPTransport.SentMessageInfo>;
-  private readonly where: string;
+  /** Messages worth having in flight: every connection of every server. */
+  readonly concurrency: number;
+  private readonly servers: Server[];
+  private readonly pool: SmtpPoolSettings;
 
   constructor(
-    settings: SmtpSettings,
+    settings: SmtpSettings | SmtpSettings[],
     private readonly signing: MailerSigning = {},
+    pool: Partial<SmtpPoolSettings> = {},
   ) {
-    const tls = { rejectUnauthorized: settings.tlsRejectUnauthorized };
-    const dkim = dkimOptions(signing);
-    if (settings.url) {
-      const url = new URL(settings.url);
-      if (settings.password && !url.password) url.password = encodeURIComponent(settings.password);
-      this.where = `smtp ${url.hostname}:${url.port || (url.protocol === "smtps:" ? 465 : 587)}`;
-      this.transport = nodemailer.createTransport(
-        { url: url.toString(), tls } as never,
-        dkim ? ({ dkim } as never) : undefined,
-      );
-    } else {
-      this.where = `smtp ${settings.host}:${settings.port}`;
-      const options: SMTPTransport.Options = {
-        host: settings.host,
-        port: settings.port,
-        secure: settings.secure,
-        tls,
-      };
-      if (dkim) options.dkim = dkim;
-      if (settings.user) options.auth = { user: settings.user, pass: settings.password ?? "" };
-      this.transport = nodemailer.createTransport(options);
-    }
+    this.pool = { ...poolDefaults, ...pool };
+    const list = Array.isArray(settings) ? settings : [settings];
+    if (list.length === 0) throw new Error("deliver: smtp: no server given");
+    this.servers = list.map((server) => this.openServer(server));
+    this.concurrency = this.pool.maxConnections * this.servers.length;
   }
 
   async send(message: OutgoingMessage): Promise<SendReceipt> {
-    try {
-      const info = await this.transport.sendMail(toMailOptions(message, this.signing));
-      return { messageId: info.messageId, response: info.response, location: this.where };
-    } catch (cause) {
-      throw toDeliveryError(cause, this.where);
+    const options = toMailOptions(message, this.signing);
+    const now = this.pool.now();
+    // Servers in cool-down come last, the one back soonest first; all are tried.
+    const order = [...this.servers].sort((a, b) => {
+      const aDown = a.downUntil > now ? a.downUntil : 0;
+      const bDown = b.downUntil > now ? b.downUntil : 0;
+      return aDown - bDown || this.servers.indexOf(a) - this.servers.indexOf(b);
+    });
+    let lastError: unknown;
+    for (const server of order) {
+      try {
+        const info = await server.transport.sendMail(options);
+        server.downUntil = 0;
+        return { messageId: info.messageId, response: info.response, location: server.where };
+      } catch (cause) {
+        const error = toDeliveryError(cause, server.where);
+        if (!isAppError(error, "SMTP_CONNECT")) throw error;
+        server.downUntil = this.pool.now() + this.pool.cooldownMs;
+        lastError = error;
+      }
     }
+    throw lastError;
   }
 
   async close(): Promise<void> {
-    this.transport.close();
+    for (const server of this.servers) server.transport.close();
+  }
+
+  /** A pooled transport for one server. */
+  private openServer(settings: SmtpSettings): Server {
+    const { pool } = this;
+    const dkim = dkimOptions(this.signing);
+    const options: SMTPPool.Options = {
+      pool: true,
+      maxConnections: pool.maxConnections,
+      maxMessages: pool.maxMessages,
+      connectionTimeout: pool.connectionTimeoutMs,
+      greetingTimeout: pool.greetingTimeoutMs,
+      socketTimeout: pool.socketTimeoutMs,
+      tls: { rejectUnauthorized: settings.tlsRejectUnauthorized },
+    };
+    if (pool.ratePerSecond > 0) {
+      // Nodemailer counts whole messages per window: below one a second, widen the window.
+      options.rateLimit = Math.max(1, Math.round(pool.ratePerSecond));
+      options.rateDelta = Math.round((1000 * options.rateLimit) / pool.ratePerSecond);
+    }
+    if (dkim) options.dkim = dkim;
+    let where: string;
+    if (settings.url) {
+      const url = new URL(settings.url);
+      const secure = url.protocol === "smtps:";
+      where = `smtp ${url.hostname}:${url.port || (secure ? 465 : 587)}`;
+      options.host = url.hostname;
+      options.port = Number(url.port || (secure ? 465 : 587));
+      options.secure = secure;
+      const user = decodeURIComponent(url.username);
+      const pass = url.password ? decodeURIComponent(url.password) : settings.password;
+      if (user) options.auth = { user, pass: pass ?? "" };
+    } else {
+      where = `smtp ${settings.host}:${settings.port}`;
+      options.host = settings.host;
+      options.port = settings.port;
+      options.secure = settings.secure;
+      if (settings.user) options.auth = { user: settings.user, pass: settings.password ?? "" };
+    }
+    return { where, transport: nodemailer.createTransport(options), downUntil: 0 };
   }
 }

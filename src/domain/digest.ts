@@ -73,7 +73,12 @@ export interface SlotVariant {
   subscribers: number;
 }
 
-export type DeliveryStatus = "queued" | "sent" | "failed";
+/**
+ * Where one message stands: waiting (queued), claimed by a sender (sending), accepted by the
+ * server (sent), refused for now and due again later (deferred), given up after retrying
+ * (failed), or refused for good with a 5xx (bounced).
+ */
+export type DeliveryStatus = "queued" | "sending" | "sent" | "deferred" | "failed" | "bounced";
 
 /** One message of an edition to one subscriber. */
 export interface Delivery {
@@ -85,9 +90,25 @@ export interface Delivery {
   language: string;
   status: DeliveryStatus;
   messageId: string;
+  /** Attempts so far, the current one included once claimed. */
   attempts: number;
+  /** When the edition queued it: retries stop mail.retry_for_hours after. */
+  queuedAt: Date;
   lastError?: string;
   sentAt?: Date;
+}
+
+/** Identifies one delivery: an edition's message to one subscriber. */
+export interface DeliveryKey {
+  editionId: number;
+  subscriberId: number;
+}
+
+/** An edition whose sending is paused, and why. */
+export interface PausedEdition {
+  editionId: number;
+  at: Date;
+  reason: string;
 }
 
 /**

@@ -1,5 +1,12 @@
 import type { Article } from "./article.js";
-import type { Delivery, DigestSlot, Edition, SlotVariant } from "./digest.js";
+import type {
+  Delivery,
+  DeliveryKey,
+  DigestSlot,
+  Edition,
+  PausedEdition,
+  SlotVariant,
+} from "./digest.js";
 import type {
   ConsentSource,
   Frequency,
@@ -177,8 +184,70 @@ export interface StoredSlot {
   covered: number;
 }
 
+/** How a failed attempt is written to the delivery log. */
+export interface DeliveryOutcome {
+  at: Date;
+  /** The server's reply or the transport's error. */
+  error: string;
+  /** The SMTP reply code, when the server answered. */
+  smtpCode?: number;
+}
+
+/**
+ * The delivery log as a work queue shared by every sender process: rows are claimed in batches
+ * by one atomic UPDATE, held for a while, and each result is written as it happens.
+ */
+export interface DeliveryQueue {
+  /**
+   * Claims up to `limit` due deliveries for `holder` until `until`, in one atomic update: queued
+   * rows, deferred rows whose next attempt has come, and `sending` rows whose claim expired (a
+   * crashed sender's), of editions not paused and of active subscribers. Each claim counts as
+   * an attempt. With `hourlyCap`, fewer are claimed so that those sent in the hour before `now`
+   * plus those being sent (any process) stay within it.
+   */
+  claimDue(
+    holder: string,
+    limit: number,
+    now: Date,
+    until: Date,
+    hourlyCap?: number,
+  ): Promise<Delivery[]>;
+  /** Moves the claims `holder` still has on `sending` rows to `until`; returns how many. */
+  extendClaims(holder: string, until: Date): Promise<number>;
+  /** Puts rows claimed by `holder` but not attempted back to queued, giving the attempt back. */
+  releaseClaims(holder: string, keys: DeliveryKey[], at: Date): Promise<number>;
+  /** Records a message the server accepted; the subscriber's hard bounce count starts over. */
+  recordSent(key: DeliveryKey, at: Date, response: string): Promise<void>;
+  /** Records a temporary failure: the row is due again at `nextAttemptAt`. */
+  recordDeferred(key: DeliveryKey, outcome: DeliveryOutcome, nextAttemptAt: Date): Promise<void>;
+  /** Records a message given up after retrying for too long. */
+  recordFailed(key: DeliveryKey, outcome: DeliveryOutcome): Promise<void>;
+  /**
+   * Records a permanent refusal (5xx) and counts a hard bounce for the subscriber, who becomes
+   * `bounced` at `bounceLimit`. Returns whether that happened.
+   */
+  recordBounced(key: DeliveryKey, outcome: DeliveryOutcome, bounceLimit: number): Promise<boolean>;
+  /** Messages sent since `since`, by every process. */
+  sentSince(since: Date): Promise<number>;
+  /** Deliveries due at `now` (what claimDue could take), of active subscribers. */
+  dueCount(now: Date): Promise<number>;
+  /** Deliveries not finished yet (queued, deferred or sending) of active subscribers. */
+  waitingCount(): Promise<number>;
+  /** Pauses the editions with a reason; their deliveries are not claimed until resumed. */
+  pauseEditions(editionIds: number[], at: Date, reason: string): Promise<void>;
+  /**
+   * Resumes one paused edition, or every one: clears the pause and makes their deferred
+   * deliveries due at `now`. Returns the ids resumed.
+   */
+  resumeEditions(editionId: number | undefined, now: Date): Promise<number[]>;
+  /** The editions paused now. */
+  pausedEditions(): Promise<PausedEdition[]>;
+  /** How many deliveries are in each status: of one edition, or of all. */
+  deliveryCounts(editionId?: number): Promise<Record<string, number>>;
+}
+
 /** Editions of the newsletter and their deliveries. */
-export interface EditionRepository {
+export interface EditionRepository extends DeliveryQueue {
   /** Stores the edition and queues one delivery per recipient, in one transaction. */
   create(edition: NewEdition, now: Date): Promise<Edition>;
   /** Every (frequency, time zone) pair of active subscribers, with how many there are. */
@@ -202,7 +271,7 @@ export interface EditionRepository {
   storeSlot(composed: ComposedSlot, now: Date): Promise<StoredSlot | null>;
   latest(): Promise<Edition | undefined>;
   byId(id: number): Promise<Edition | undefined>;
-  /** Deliveries still queued, oldest edition first. */
+  /** Deliveries still queued, oldest edition first (a look at the queue: senders use claimDue). */
   queued(limit: number): Promise<Delivery[]>;
   /** How many deliveries are still queued. */
   queuedCount(): Promise<number>;
@@ -220,8 +289,9 @@ export interface OutgoingMessage {
   replyTo?: string;
   to: { address: string; name?: string };
   subject: string;
-  html: string;
-  text: string;
+  /** UTF-8 bytes or a string; a digest filled per reader comes as bytes (cheaper to build). */
+  html: string | Buffer;
+  text: string | Buffer;
   messageId: string;
   date: Date;
   headers: Record<string, string>;
@@ -238,6 +308,8 @@ export interface SendReceipt {
 /** Sends e-mail. Implementations: SMTP through Nodemailer, an outbox folder of .eml files. */
 export interface Mailer {
   readonly kind: string;
+  /** How many messages it can usefully have in flight at once (pooled connections); default 1. */
+  readonly concurrency?: number;
   send(message: OutgoingMessage): Promise<SendReceipt>;
   close(): Promise<void>;
 }

@@ -94,3 +94,57 @@ export class WartaMetrics {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 }
+
+/** How a job run ended, as the warta_job_duration_seconds histogram labels it. */
+export type JobOutcome = "success" | "failure";
+
+/**
+ * Wraps a job's run so that its duration lands in warta_job_duration_seconds, labelled with the
+ * job and whether it threw. The error, if any, is rethrown unchanged.
+ *
+ * @example
+ * startScheduler(jobs.map((job) => ({ ...job, run: timeJob(ctx.metrics, job.name, job.run) })), options);
+ */
+export function timeJob<T>(
+  metrics: Pick<WartaMetrics, "jobDuration"> | undefined,
+  job: string,
+  run: () => Promise<T>,
+): () => Promise<T> {
+  if (!metrics) return run;
+  return async () => {
+    const stop = metrics.jobDuration.startTimer({ job });
+    try {
+      const result = await run();
+      stop({ outcome: "success" });
+      return result;
+    } catch (error) {
+      stop({ outcome: "failure" });
+      throw error;
+    }
+  };
+}
+
+/** Counts of a send so far, as the sender reports them after each message. */
+export interface SendCounts {
+  sent: number;
+  deferred: number;
+  failed: number;
+  bounced: number;
+}
+
+/**
+ * A progress listener that adds what a send did since its last call to warta_messages_total
+ * (the sender reports running totals; the counter wants increments).
+ */
+export function countMessages(
+  metrics: Pick<WartaMetrics, "messages">,
+): (progress: SendCounts) => void {
+  const last: SendCounts = { sent: 0, deferred: 0, failed: 0, bounced: 0 };
+  return (progress) => {
+    for (const outcome of ["sent", "deferred", "failed", "bounced"] as const) {
+      const delta = progress[outcome] - last[outcome];
+      if (delta > 0) metrics.messages.inc({ outcome }, delta);
+      last[outcome] = progress[outcome];
+    }
+  };
+}

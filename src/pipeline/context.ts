@@ -10,7 +10,9 @@ import type {
   SourceStateRepository,
   SubscriberRepository,
 } from "../domain/ports.js";
+import type { WartaMetrics } from "../metrics/index.js";
 import type { Logger } from "../shared/logger.js";
+import type { SqlStatusStore } from "../store/status.js";
 import type { TokenSigner } from "../subscriptions/tokens.js";
 
 /** Everything a job needs, built by the composition root. Jobs take only what they use. */
@@ -34,4 +36,10 @@ export interface PipelineContext {
   tokens: TokenSigner;
   /** The WebSub hub to notify after a publish, when one is configured. */
   hub?: () => HubNotifier;
+  /** Summaries of the store (warta status, /metrics) and the writes of bounce reports. */
+  statusStore?: SqlStatusStore;
+  /** The Prometheus metrics of this process, answered at /metrics. */
+  metrics?: WartaMetrics;
+  /** Bearer tokens from the environment: WARTA_BOUNCE_TOKEN, WARTA_METRICS_TOKEN. */
+  access?: { bounceToken?: string; metricsToken?: string };
 }

@@ -1,6 +1,7 @@
 import { PersonalizedTemplate } from "../compose/index.js";
 import type { HubNotifyResult } from "../domain/ports.js";
 import type { Frequency } from "../domain/subscriber.js";
+import { countMessages } from "../metrics/index.js";
 import { type PreviewFiles, writePreview } from "../preview/index.js";
 import { pageUrl } from "../subscriptions/links.js";
 import { type CollectSummary, collectSources } from "./collect.js";
@@ -14,7 +15,7 @@ import {
 } from "./digest.js";
 import { type PublishSummary, publishFeeds } from "./publish.js";
 import { sampleRecipient } from "./segments.js";
-import { type SendSummary, sendQueued } from "./send.js";
+import { type SendOptions, type SendSummary, sendQueued } from "./send.js";
 import { type ImportSummary, importSubscribers } from "./subscribers.js";
 
 /** The scheduled jobs, by name. */
@@ -69,8 +70,23 @@ export async function runPublish(ctx: PipelineContext): Promise<PublishJobSummar
   return { ...summary, hub: result };
 }
 
-/** Sends whatever is queued through the configured transport. */
-export async function runSend(ctx: PipelineContext): Promise<SendSummary> {
+/**
+ * Sends what is due through the configured transport; `options` carries the stop signal, the
+ * progress callback and `--resume`.
+ */
+export async function runSend(
+  ctx: PipelineContext,
+  options: SendOptions = {},
+): Promise<SendSummary> {
+  // Every send, by hand or scheduled, counts into this process's message metrics.
+  const count = ctx.metrics ? countMessages(ctx.metrics) : undefined;
+  const onProgress: SendOptions["onProgress"] =
+    count && options.onProgress
+      ? (progress) => {
+          count(progress);
+          options.onProgress?.(progress);
+        }
+      : (count ?? options.onProgress);
   return sendQueued({
     site: ctx.config.site,
     mail: ctx.config.mail,
@@ -80,6 +96,8 @@ export async function runSend(ctx: PipelineContext): Promise<SendSummary> {
     mailer: ctx.mailer(),
     now: ctx.now,
     logger: ctx.logger,
+    ...options,
+    ...(onProgress ? { onProgress } : {}),
   });
 }
 
@@ -156,7 +174,7 @@ export interface DigestJobSummary {
  */
 export async function runDigest(
   ctx: PipelineContext,
-  options: { byHand?: boolean } = {},
+  options: { byHand?: boolean; stop?: AbortSignal } = {},
 ): Promise<DigestJobSummary> {
   const file = ctx.config.newsletter.subscribers_file;
   const imported = file
@@ -176,7 +194,7 @@ export async function runDigest(
     byHand: options.byHand ?? false,
   });
   // Also sends deliveries left queued by an earlier run, so nothing queued is forgotten.
-  const send = await runSend(ctx);
+  const send = await runSend(ctx, options.stop ? { stop: options.stop } : {});
   return { imported, compose, send };
 }
 

@@ -38,6 +38,7 @@ export const ErrorCodes = [
   "SMTP_CONNECT",
   "SMTP_AUTH",
   "SMTP_REJECTED",
+  "SMTP_DEFERRED",
   "JOB_FAILED",
   "USAGE",
 ] as const;

@@ -9,13 +9,16 @@ import type {
 import type { ComposedSlot, EditionRepository, NewEdition, StoredSlot } from "../domain/ports.js";
 import type { Frequency } from "../domain/subscriber.js";
 import type { Db } from "./database.js";
+import { SqlDeliveryQueue } from "./deliveries.js";
 import type { Database, EditionsTable } from "./schema.js";
 
 type EditionRow = Selectable<EditionsTable>;
 
-/** Editions and their deliveries in the SQL store. */
-export class SqlEditionRepository implements EditionRepository {
-  constructor(private readonly db: Db) {}
+/** Editions and their deliveries in the SQL store; the delivery queue is SqlDeliveryQueue's. */
+export class SqlEditionRepository extends SqlDeliveryQueue implements EditionRepository {
+  constructor(db: Db) {
+    super(db);
+  }
 
   async create(edition: NewEdition, now: Date): Promise<Edition> {
     const stamp = now.toISOString();
@@ -330,6 +333,7 @@ export class SqlEditionRepository implements EditionRepository {
         "deliveries.attempts",
         "deliveries.last_error",
         "deliveries.sent_at",
+        "deliveries.queued_at",
         "subscribers.email",
         "subscribers.name",
         "subscribers.language",
@@ -349,6 +353,7 @@ export class SqlEditionRepository implements EditionRepository {
         status: row.status as DeliveryStatus,
         messageId: row.message_id,
         attempts: row.attempts,
+        queuedAt: new Date(row.queued_at),
       };
       if (row.name !== null) delivery.name = row.name;
       if (row.last_error !== null) delivery.lastError = row.last_error;
@@ -390,17 +395,6 @@ export class SqlEditionRepository implements EditionRepository {
       .where("edition_id", "=", editionId)
       .where("subscriber_id", "=", subscriberId)
       .execute();
-  }
-
-  /** How many deliveries of an edition are in each status. */
-  async deliveryCounts(editionId: number): Promise<Record<string, number>> {
-    const rows = await this.db
-      .selectFrom("deliveries")
-      .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
-      .where("edition_id", "=", editionId)
-      .groupBy("status")
-      .execute();
-    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
 
   private async withArticles(row: EditionRow): Promise<Edition> {

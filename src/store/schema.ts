@@ -98,6 +98,9 @@ export interface EditionsTable {
   segment: Generated<string>;
   slot_at: string | null;
   variant_key: string | null;
+  /** Set when sending stopped after too many transport errors; cleared by `send --resume`. */
+  paused_at: Generated<string | null>;
+  paused_reason: Generated<string | null>;
 }
 
 export interface DigestSlotsTable {
@@ -115,16 +118,28 @@ export interface EditionArticlesTable {
   position: number;
 }
 
+/** The delivery log: one row per (edition, subscriber), whatever happens to the message. */
 export interface DeliveriesTable {
   edition_id: number;
   subscriber_id: number;
+  /** queued | sending | sent | deferred | failed | bounced */
   status: string;
   message_id: string;
+  /** Claims so far (a claim counts as an attempt; a released claim gives it back). */
   attempts: number;
   last_error: string | null;
   last_response: string | null;
+  /** The SMTP reply code of the last attempt, when the server answered. */
+  smtp_code: Generated<number | null>;
   queued_at: string;
+  first_attempt_at: Generated<string | null>;
+  updated_at: Generated<string | null>;
   sent_at: string | null;
+  /** When a deferred message is due again. */
+  next_attempt_at: Generated<string | null>;
+  /** The sender process holding the row while it is `sending`, and until when. */
+  claimed_by: Generated<string | null>;
+  claimed_until: Generated<string | null>;
 }
 
 export interface JobStateTable {

@@ -1,4 +1,6 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import path from "node:path";
+import { applyBounceMessage, type BounceStore } from "../bounces/index.js";
 import type { Config } from "../config/index.js";
 import type {
   ArticleRepository,
@@ -46,6 +48,12 @@ export interface WebDeps {
   logger: Logger;
   /** Folder of the page templates (default: <paths.templates>/pages). */
   templatesDir?: string;
+  /** Answers GET /metrics (only to the bearer of access.metricsToken, when set). */
+  metrics?: { render(): Promise<{ contentType: string; body: string }> };
+  /** Applies the reports POSTed to /webhooks/bounce (only with access.bounceToken set). */
+  statusStore?: BounceStore;
+  /** Bearer tokens of the machine endpoints, from the environment. */
+  access?: { bounceToken?: string; metricsToken?: string };
 }
 
 /** The subscription pages as a handler for the server, plus a way to finish pending emails. */
@@ -651,9 +659,20 @@ export async function createWebHandler(deps: WebDeps): Promise<WebHandler> {
     }
   }
 
+  const machine = new Map<string, MachineRoute>();
+  for (const [relative, kind] of [
+    ["metrics", "metrics"],
+    ["webhooks/bounce", "bounce-webhook"],
+  ] as const) {
+    machine.set(publicPath(relative), kind);
+    machine.set(`/${relative}`, kind);
+  }
+
   return {
-    owns: (pathname) => routes.has(pathname),
+    owns: (pathname) => routes.has(pathname) || machine.has(pathname),
     async handle(request, pathname) {
+      const kind = machine.get(pathname);
+      if (kind) return answerMachine(kind, request, deps, logger);
       const name = routes.get(pathname)!;
       const { method } = request;
       const url = new URL(request.target, "http://localhost/");
@@ -688,4 +707,99 @@ export async function createWebHandler(deps: WebDeps): Promise<WebHandler> {
     },
     close: () => signups.drain(),
   };
+}
+
+type MachineRoute = "metrics" | "bounce-webhook";
+
+/** Largest bounce message accepted by the webhook: a report quoting a whole digest. */
+const maxBounceBytes = 1024 * 1024;
+
+function machineAnswer(
+  status: number,
+  type: string,
+  text: string,
+  method: string,
+  headers: Record<string, string> = {},
+): ServerResponse {
+  const body = Buffer.from(text, "utf8");
+  return {
+    status,
+    headers: {
+      "content-type": type,
+      "content-length": String(body.length),
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+      ...headers,
+    },
+    body: method === "HEAD" ? null : body,
+  };
+}
+
+/**
+ * Whether an Authorization header carries `Bearer <token>`. Both sides are hashed first, so the
+ * comparison takes the same time whatever the length or content of the guess.
+ */
+function bearerMatches(authorization: string | undefined, token: string): boolean {
+  const given = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization ?? "")?.[1] ?? "";
+  const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
+  return timingSafeEqual(digest(given), digest(token)) && given !== "";
+}
+
+/**
+ * The endpoints for machines: GET /metrics (Prometheus text) and POST /webhooks/bounce (one raw
+ * bounce or complaint message, message/rfc822 or text/plain, applied to the store). Without its
+ * token configured the webhook does not exist (404); a wrong token gets 401.
+ */
+async function answerMachine(
+  kind: MachineRoute,
+  request: ServerRequest,
+  deps: WebDeps,
+  logger: Logger,
+): Promise<ServerResponse> {
+  const { method } = request;
+  const text = "text/plain; charset=utf-8";
+  const methods = kind === "metrics" ? ["GET", "HEAD"] : ["POST"];
+  const token = kind === "metrics" ? deps.access?.metricsToken : deps.access?.bounceToken;
+  const available = kind === "metrics" ? deps.metrics : deps.statusStore && token;
+  if (!available) return machineAnswer(404, text, "Not Found\n", method);
+  const allow = [...methods, "OPTIONS"].join(", ");
+  if (method === "OPTIONS") return { status: 204, headers: { allow }, body: null };
+  if (!methods.includes(method)) {
+    return machineAnswer(405, text, "Method Not Allowed\n", method, { allow });
+  }
+  if (token !== undefined && !bearerMatches(header(request, "authorization"), token)) {
+    logger.warn({ route: kind }, "web: refused a request without the right bearer token");
+    return machineAnswer(401, text, "Unauthorized\n", method, {
+      "www-authenticate": 'Bearer realm="warta"',
+    });
+  }
+  if (kind === "metrics") {
+    const metrics = await deps.metrics!.render();
+    return machineAnswer(200, metrics.contentType, metrics.body, method);
+  }
+  const type = header(request, "content-type")?.split(";")[0]?.trim().toLowerCase();
+  if (type !== "message/rfc822" && type !== "text/plain") {
+    return machineAnswer(415, text, "Send the message as message/rfc822 or text/plain\n", method);
+  }
+  let raw: Buffer;
+  try {
+    raw = await readBody(request.body, header(request, "content-length"), maxBounceBytes);
+  } catch (error) {
+    if (!(error instanceof BodyError)) throw error;
+    return machineAnswer(413, text, "Payload Too Large\n", method, { connection: "close" });
+  }
+  try {
+    const applied = await applyBounceMessage(raw, {
+      store: deps.statusStore!,
+      bounceLimit: deps.config.mail.bounce_limit,
+      now: deps.now,
+      logger,
+    });
+    // A message that is no report is accepted too (200, no reports): retrying will not help.
+    const json = JSON.stringify({ reports: applied.length, results: applied });
+    return machineAnswer(200, "application/json", `${json}\n`, method);
+  } catch (error) {
+    logger.error({ err: error, route: kind }, "web: cannot apply a bounce report");
+    return machineAnswer(500, text, "Internal Server Error\n", method);
+  }
 }

@@ -129,29 +129,40 @@ describe("sending personalised digests over SMTP", () => {
     expect(line?.line).not.toContain("mailto:");
   });
 
-  it("keeps the Message-ID across a transport failure, refuses per recipient, and skips who left", async () => {
+  it("keeps the Message-ID across a transport failure, bounces per recipient, and skips who left", async () => {
     h = await openDigestHarness();
     await h.collect("2024-05-04T02:00:00Z", story("karet"));
     h.setNow("2024-05-04T03:00:00Z");
     const ani = await h.subscribe({ email: "ani@example.org" });
-    await h.subscribe({ email: "ditolak@example.com" });
+    const refused = await h.subscribe({ email: "ditolak@example.com" });
     const leaver = await h.subscribe({ email: "pergi@example.org" });
     await h.compose({ byHand: true });
     const queued = await h.deliveries();
 
-    // The server is down: everything stays queued.
+    // The server is down: everything is deferred, to be retried after the back-off.
     const down = await startSmtpSink();
     const downMailer = smtpMailer(down);
     await down.close();
     const failed = await h.send(downMailer);
-    expect(failed).toMatchObject({ sent: 0, left: 3 });
+    expect(failed).toMatchObject({ sent: 0, deferred: 3, left: 3 });
+    expect((await h.deliveries()).map((d) => d.status)).toEqual([
+      "deferred",
+      "deferred",
+      "deferred",
+    ]);
     await downMailer.close();
 
     // The reader unsubscribes before the retry: their message is not sent.
     await h.subscribers.setStatus(leaver.id, "unsubscribed", h.now());
     sink = await startSmtpSink({ reject: (rcpt) => rcpt === "ditolak@example.com" });
+    // Not due yet: nothing goes out before the back-off has passed.
+    const early = await h.send(smtpMailer(sink));
+    expect(early).toMatchObject({ sent: 0, bounced: 0, left: 2 });
+    expect(sink.messages).toHaveLength(0);
+
+    h.setNow("2024-05-04T03:05:00Z");
     const later = await h.send(smtpMailer(sink));
-    expect(later).toMatchObject({ sent: 1, failed: 1, left: 0 });
+    expect(later).toMatchObject({ sent: 1, bounced: 1, failed: 0, left: 0 });
     expect(sink.messages.map((m) => m.envelopeTo[0])).toEqual(["ani@example.org"]);
     expect(sink.messages[0]!.parsed.messageId).toBe(
       queued.find((d) => d.subscriber_id === ani.id)!.message_id,
@@ -159,12 +170,14 @@ describe("sending personalised digests over SMTP", () => {
     const statuses = Object.fromEntries(
       (await h.deliveries()).map((d) => [d.subscriber_id, d.status]),
     );
-    expect(statuses[leaver.id]).toBe("queued");
-    expect(Object.values(statuses).sort()).toEqual(["failed", "queued", "sent"]);
+    expect(statuses[leaver.id]).toBe("deferred");
+    expect(statuses[refused.id]).toBe("bounced");
+    expect(Object.values(statuses).sort()).toEqual(["bounced", "deferred", "sent"]);
 
     // Nothing more goes out on the next run.
+    h.setNow("2024-05-04T05:00:00Z");
     const again = await h.send(smtpMailer(sink));
-    expect(again).toMatchObject({ sent: 0, failed: 0 });
+    expect(again).toMatchObject({ sent: 0, failed: 0, bounced: 0 });
     expect(sink.messages).toHaveLength(1);
   });
 });

@@ -4,6 +4,7 @@ import * as dedup from "./0002-dedup-and-source-state.js";
 import * as feedState from "./0003-feed-state.js";
 import * as subscriptions from "./0004-subscriptions.js";
 import * as jobState from "./0005-job-state.js";
+import * as deliveryLog from "./0006-delivery-log.js";
 
 /**
  * Every migration, by name. Names sort in the order they must run; a migration, once
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   "0003-feed-state": feedState,
   "0004-subscriptions": subscriptions,
   "0005-job-state": jobState,
+  "0006-delivery-log": deliveryLog,
 };
