@@ -70,6 +70,10 @@ export function createMailer(config: Config): Mailer {
     maxConnections: mail.pool.max_connections,
     maxMessages: mail.pool.max_messages,
     ratePerSecond: mail.pool.rate_per_second,
+    connectionTimeoutMs: mail.pool.connect_timeout * 1000,
+    greetingTimeoutMs: mail.pool.connect_timeout * 1000,
+    socketTimeoutMs: mail.pool.idle_timeout * 1000,
+    cooldownMs: mail.pool.failover_cooldown * 1000,
   });
 }
 

@@ -260,6 +260,12 @@ const pool = z.strictObject({
   max_messages: z.int().min(1).max(100_000).default(100),
   /** Most messages per second over all connections; 0: no limit. */
   rate_per_second: z.number().min(0).max(100_000).default(0),
+  /** Seconds to wait for a connection and for the server's greeting. */
+  connect_timeout: z.int().min(1).max(600).default(30),
+  /** Seconds of silence on an open connection before the message is deferred. */
+  idle_timeout: z.int().min(1).max(3_600).default(60),
+  /** Seconds a server that could not be reached is passed over for the next one. */
+  failover_cooldown: z.int().min(0).max(86_400).default(60),
 });
 
 /** Messages per hour for a new sending domain, rising day by day (warming up its reputation). */
