@@ -4,7 +4,8 @@ import type { TokenSigner } from "./tokens.js";
  * The addresses of the subscription pages `warta serve` answers, relative to site.base_url:
  *
  *   subscribe    GET form, POST sign-up (double opt-in: only a confirmation email is sent)
- *   confirm      GET subscribe/confirm?token=<confirm token>
+ *   confirm      GET page with a button (link scanners confirm nothing); POST confirms:
+ *                subscribe/confirm?token=<confirm token>
  *   preferences  GET form, POST changes: preferences?token=<manage token>
  *   unsubscribe  GET page with a button; POST unsubscribes at once (RFC 8058 one-click):
  *                unsubscribe?token=<manage token>

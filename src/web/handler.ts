@@ -68,7 +68,7 @@ const formMethods = "GET, HEAD, POST, OPTIONS";
 const readMethods = "GET, HEAD, OPTIONS";
 const allowed: Record<Route, string> = {
   subscribe: formMethods,
-  confirm: readMethods,
+  confirm: formMethods,
   preferences: formMethods,
   unsubscribe: formMethods,
   archive: readMethods,
@@ -420,18 +420,42 @@ export async function createWebHandler(deps: WebDeps): Promise<WebHandler> {
     };
   }
 
+  /**
+   * The confirmation link. Link scanners (Safe Links and the like) open every link of an email,
+   * so a GET only shows a button and changes nothing; the POST of that button activates.
+   */
   async function confirm(request: ServerRequest, url: URL): Promise<Page> {
-    const found = await holder(url.searchParams.get("token") ?? "", "confirm");
+    const posted = request.method === "POST";
+    const form = posted ? await readForm(request) : undefined;
+    const token = url.searchParams.get("token") || (form?.get("token") ?? "");
+    const found = await holder(token, "confirm");
     if (typeof found === "string") return tokenProblem(found, languageOf(request, url));
-    const language = languageOf(request, url, found);
-    let subscriber = found;
-    if (subscriber.status === "pending" && request.method !== "HEAD") {
-      subscriber = (await deps.subscribers.setStatus(subscriber.id, "active", deps.now())) ?? found;
-    } else if (subscriber.status !== "active" && subscriber.status !== "pending") {
+    const language = pageLanguageOf(form?.get("page_lang")) ?? languageOf(request, url, found);
+    if (found.status !== "active" && found.status !== "pending") {
       // Unsubscribed, bounced or complained since the link was sent: it no longer applies.
       return tokenProblem("expired", language);
     }
     const t = pageStrings(language);
+    if (found.status === "pending" && !posted) {
+      return {
+        status: 200,
+        name: "confirm",
+        language,
+        title: t.confirmTitle,
+        personal: true,
+        token,
+        data: {
+          text: fill(t.confirmText, { site: config.site.title, email: found.email }),
+          action: link("confirm", undefined, token),
+          token,
+        },
+      };
+    }
+    let subscriber = found;
+    if (found.status === "pending") {
+      subscriber = (await deps.subscribers.setStatus(found.id, "active", deps.now())) ?? found;
+      logger.info({ subscriberId: found.id }, "subscription confirmed");
+    }
     const manage = tokens.sign("manage", subscriber, deps.now());
     return {
       status: 200,
@@ -439,7 +463,7 @@ export async function createWebHandler(deps: WebDeps): Promise<WebHandler> {
       language,
       title: t.confirmedTitle,
       personal: true,
-      token: url.searchParams.get("token") ?? "",
+      token,
       data: {
         text: fill(t.confirmedText, { site: config.site.title }),
         links: {

@@ -8,6 +8,7 @@ import { AppError, errorMessage } from "../shared/errors.js";
 export const pageNames = [
   "subscribe",
   "check-inbox",
+  "confirm",
   "confirmed",
   "link-expired",
   "link-invalid",

@@ -43,6 +43,11 @@ export interface PageStrings {
   checkInboxText: string;
   checkInboxSpam: string;
 
+  /** The page a confirmation link opens: one button, so that link scanners confirm nothing. */
+  confirmTitle: string;
+  /** {site} and {email} are replaced. */
+  confirmText: string;
+  confirmSubmit: string;
   confirmedTitle: string;
   confirmedText: string;
   preferencesLink: string;
@@ -141,6 +146,9 @@ const indonesian: PageStrings = {
     "Jika alamat itu bisa menerima buletin kami, sebuah email sudah dikirim ke sana. Buka tautan di dalamnya untuk menyelesaikan langganan.",
   checkInboxSpam: "Tidak ada email dalam beberapa menit? Periksa folder spam.",
 
+  confirmTitle: "Konfirmasi langganan",
+  confirmText: "Tekan tombol di bawah untuk mulai menerima buletin {site} di {email}.",
+  confirmSubmit: "Ya, saya mau berlangganan",
   confirmedTitle: "Langganan aktif",
   confirmedText: "Terima kasih. Anda akan menerima buletin {site}.",
   preferencesLink: "Atur preferensi",
@@ -237,6 +245,9 @@ const english: PageStrings = {
     "If that address can receive our newsletter, an email is on its way to it. Open the link inside to finish subscribing.",
   checkInboxSpam: "Nothing after a few minutes? Look in your spam folder.",
 
+  confirmTitle: "Confirm your subscription",
+  confirmText: "Press the button below to start receiving the {site} newsletter at {email}.",
+  confirmSubmit: "Confirm my subscription",
   confirmedTitle: "You are subscribed",
   confirmedText: "Thank you. You will receive the {site} newsletter.",
   preferencesLink: "Manage preferences",

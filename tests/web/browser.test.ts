@@ -112,6 +112,12 @@ describe.skipIf(skipWithoutChromium)("the subscription pages in Chromium", () =>
     expect(mail!.parsed.subject).toBe("Confirm your subscription to Warta Uji");
     const confirm = h.local(linkIn(mail!, "https://news.example.org/subscribe/confirm?token="));
     await page.goto(confirm);
+    expect(await page.textContent("h1")).toBe("Confirm your subscription");
+    expect(await accessibilityProblems(page)).toEqual([]);
+    // Opening the link did not confirm: link scanners open it too.
+    expect((await h.ctx.subscribers.byEmail("browser@example.org"))?.status).toBe("pending");
+    await page.getByRole("button", { name: "Confirm my subscription" }).click();
+    await page.waitForLoadState();
     expect(await page.textContent("h1")).toBe("You are subscribed");
     expect((await h.ctx.subscribers.byEmail("browser@example.org"))?.status).toBe("active");
 

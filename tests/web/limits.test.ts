@@ -89,9 +89,12 @@ describe("limits and refusals of the subscription pages", () => {
     expect((await fetch(new URL("subscribe", h.url), { method: "PUT", body: "a=b" })).status).toBe(
       405,
     );
-    const deleted = await fetch(new URL("subscribe/confirm", h.url), { method: "POST", body: "" });
+    const deleted = await fetch(new URL("subscribe/confirm", h.url), { method: "DELETE" });
     expect(deleted.status).toBe(405);
-    expect(deleted.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
+    expect(deleted.headers.get("allow")).toBe("GET, HEAD, POST, OPTIONS");
+    const archive = await fetch(new URL("newsletter/", h.url), { method: "POST", body: "" });
+    expect(archive.status).toBe(405);
+    expect(archive.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
     const json = await fetch(new URL("subscribe", h.url), {
       method: "POST",
       headers: { "content-type": "application/json" },

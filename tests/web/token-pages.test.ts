@@ -23,13 +23,64 @@ describe("pages opened with a token", () => {
     return h!.local(linkIn(mails.at(-1)!, "https://news.example.org/subscribe/confirm?token="));
   }
 
-  it("activates a pending subscriber from the confirmation link, again and again, linking to preferences", async () => {
+  /** POSTs the button of a confirmation page: its form, with its hidden fields. */
+  async function pressConfirm(html: string) {
+    const $ = cheerio.load(html);
+    const form = $('form[method="post"]');
+    expect(form).toHaveLength(1);
+    const fields: Record<string, string> = {};
+    for (const input of form.find('input[type="hidden"]').toArray()) {
+      fields[$(input).attr("name")!] = $(input).attr("value") ?? "";
+    }
+    return h!.post(form.attr("action")!, fields);
+  }
+
+  it("shows a button on GET and HEAD of the confirmation link, leaving the subscriber pending", async () => {
     h = await startWebHarness();
-    const confirm = await subscribe("sari@example.org", "en");
+    const confirm = await subscribe("scan@example.org", "en");
     const first = await fetch(confirm);
     expect(first.status).toBe(200);
     expect(first.headers.get("cache-control")).toBe("no-store");
     expect(first.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(first.headers.get("content-security-policy")).toContain("default-src 'none'");
+    expect(first.headers.get("content-security-policy")).toContain("form-action 'self'");
+    const $ = cheerio.load(await first.text());
+    expect($("html").attr("lang")).toBe("en");
+    expect($("h1")).toHaveLength(1);
+    expect($("h1").text()).toBe("Confirm your subscription");
+    expect($("main").text()).toContain("scan@example.org");
+    expect($('meta[name="robots"]').attr("content")).toContain("noindex");
+    const form = $('main form[method="post"]');
+    expect(form.attr("action")).toMatch(/^\/subscribe\/confirm\?token=confirm\./);
+    expect(form.find('button[type="submit"]').text()).toBe("Confirm my subscription");
+    expect($('a:contains("Manage preferences")')).toHaveLength(0);
+    // A link scanner opening the link twice, and a HEAD, confirm nothing.
+    expect((await fetch(confirm)).status).toBe(200);
+    const head = await fetch(confirm, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("cache-control")).toBe("no-store");
+    const stored = await h.ctx.subscribers.byEmail("scan@example.org");
+    expect(stored?.status).toBe("pending");
+    expect(stored?.confirmed ?? null).toBeNull();
+
+    const indonesian = await fetch(`${confirm}&lang=id`);
+    const id = cheerio.load(await indonesian.text());
+    expect(id("html").attr("lang")).toBe("id");
+    expect(id("h1").text()).toBe("Konfirmasi langganan");
+    expect(id("main form button").text()).toBe("Ya, saya mau berlangganan");
+    expect((await h.ctx.subscribers.byEmail("scan@example.org"))?.status).toBe("pending");
+  });
+
+  it("activates a pending subscriber on the POST of the button, again and again, linking to preferences", async () => {
+    h = await startWebHarness();
+    const confirm = await subscribe("sari@example.org", "en");
+    const page = await fetch(confirm);
+    expect((await h.ctx.subscribers.byEmail("sari@example.org"))?.status).toBe("pending");
+    const first = await pressConfirm(await page.text());
+    expect(first.status).toBe(200);
+    expect(first.headers.get("cache-control")).toBe("no-store");
+    expect(first.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(first.headers.get("content-security-policy")).toContain("default-src 'none'");
     const $ = cheerio.load(await first.text());
     expect($("html").attr("lang")).toBe("en");
     expect($("h1").text()).toBe("You are subscribed");
@@ -39,9 +90,50 @@ describe("pages opened with a token", () => {
     const stored = await h.ctx.subscribers.byEmail("sari@example.org");
     expect(stored?.status).toBe("active");
     expect(stored?.confirmed).toBeInstanceOf(Date);
-    expect((await fetch(confirm)).status).toBe(200);
-    expect((await h.ctx.subscribers.byEmail("sari@example.org"))?.status).toBe("active");
+    // Once active, the link shows the confirmed page directly; a second POST changes nothing.
+    const again = await fetch(confirm);
+    expect(again.status).toBe(200);
+    expect(
+      cheerio
+        .load(await again.text())("h1")
+        .text(),
+    ).toBe("You are subscribed");
+    const token = new URL(confirm).searchParams.get("token")!;
+    const posted = await h.post(`subscribe/confirm?token=${encodeURIComponent(token)}`, {});
+    expect(posted.status).toBe(200);
+    expect(
+      cheerio
+        .load(await posted.text())("h1")
+        .text(),
+    ).toBe("You are subscribed");
+    expect(await h.ctx.subscribers.byEmail("sari@example.org")).toMatchObject({
+      status: "active",
+      confirmed: stored?.confirmed,
+    });
     expect((await fetch(new URL(preferences, h.url))).status).toBe(200);
+  });
+
+  it("confirms with the token in the form body and answers in the page's language", async () => {
+    h = await startWebHarness();
+    const confirm = await subscribe("body@example.org", "en");
+    const token = new URL(confirm).searchParams.get("token")!;
+    const posted = await h.post("subscribe/confirm", { token, page_lang: "id" });
+    expect(posted.status).toBe(200);
+    const $ = cheerio.load(await posted.text());
+    expect($("html").attr("lang")).toBe("id");
+    expect($("h1").text()).toBe("Langganan aktif");
+    expect((await h.ctx.subscribers.byEmail("body@example.org"))?.status).toBe("active");
+  });
+
+  it("does not confirm an unsubscribed subscriber's old link, on GET or POST", async () => {
+    h = await startWebHarness();
+    const confirm = await subscribe("gone@example.org", "en");
+    const subscriber = (await h.ctx.subscribers.byEmail("gone@example.org"))!;
+    await h.ctx.subscribers.setStatus(subscriber.id, "unsubscribed", new Date());
+    expect((await fetch(confirm)).status).toBe(410);
+    const token = new URL(confirm).searchParams.get("token")!;
+    expect((await h.post("subscribe/confirm", { token })).status).toBe(410);
+    expect((await h.ctx.subscribers.byEmail("gone@example.org"))?.status).toBe("unsubscribed");
   });
 
   it("explains an expired confirmation link and offers the form again, leaving the subscriber pending", async () => {
@@ -57,6 +149,14 @@ describe("pages opened with a token", () => {
     const $ = cheerio.load(await response.text());
     expect($("h1").text()).toBe("Tautan sudah kedaluwarsa");
     expect($('a:contains("Isi formulir langganan")').attr("href")).toBe("/subscribe?lang=id");
+    const token = new URL(link).searchParams.get("token")!;
+    const posted = await h.post(`subscribe/confirm?token=${encodeURIComponent(token)}`, { token });
+    expect(posted.status).toBe(410);
+    expect(
+      cheerio
+        .load(await posted.text())("h1")
+        .text(),
+    ).toBe("Tautan sudah kedaluwarsa");
     expect((await h.ctx.subscribers.byEmail("late@example.org"))?.status).toBe("pending");
   });
 
@@ -83,6 +183,12 @@ describe("pages opened with a token", () => {
       const response = await fetch(
         new URL(`subscribe/confirm?token=${encodeURIComponent(token)}`, h.url),
       );
+      answers.push({ status: response.status, body: await response.text() });
+    }
+    for (const token of [flipped, forged, unknown, manageAsConfirm, "", "garbage"]) {
+      const response = await h.post(`subscribe/confirm?token=${encodeURIComponent(token)}`, {
+        token,
+      });
       answers.push({ status: response.status, body: await response.text() });
     }
     for (const answer of answers) expect(answer).toEqual(answers[0]);
