@@ -11,6 +11,7 @@ const benches: Bench[] = [
   { name: "serve", load: () => import("./serve.js") },
   { name: "publish", load: () => import("./publish.js") },
   { name: "personalize", load: () => import("./personalize.js") },
+  { name: "send", load: () => import("./send.js") },
 ];
 
 const wanted = process.argv.slice(2);
