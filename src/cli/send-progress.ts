@@ -1,16 +1,7 @@
 import cliProgress from "cli-progress";
 import { pino } from "pino";
+import type { SendProgress } from "../pipeline/send.js";
 import type { Logger } from "../shared/logger.js";
-
-/** Running totals of a send, as the sender reports them after each message. */
-export interface SendProgress {
-  sent: number;
-  deferred: number;
-  failed: number;
-  bounced: number;
-  /** Deliveries still to try in this run. */
-  remaining: number;
-}
 
 /** Shows how a send goes: `onProgress` after each message, `finish` once at the end. */
 export interface SendProgressReporter {

@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, type Selectable, sql } from "kysely";
+import { type ExpressionBuilder, type Selectable, sql, type Transaction } from "kysely";
 import type {
   Delivery,
   DeliveryStatus,
@@ -35,18 +35,7 @@ export class SqlEditionRepository extends SqlDeliveryQueue implements EditionRep
         })
         .returning("id")
         .executeTakeFirstOrThrow();
-      if (edition.articleIds.length > 0) {
-        await trx
-          .insertInto("edition_articles")
-          .values(
-            edition.articleIds.map((articleId, position) => ({
-              edition_id: inserted.id,
-              article_id: articleId,
-              position,
-            })),
-          )
-          .execute();
-      }
+      await insertEditionArticles(trx, inserted.id, edition.articleIds);
       for (const recipient of edition.recipients) {
         await trx
           .insertInto("deliveries")
@@ -195,18 +184,7 @@ export class SqlEditionRepository extends SqlDeliveryQueue implements EditionRep
           .returning("id")
           .executeTakeFirst();
         if (!inserted) continue;
-        if (edition.articleIds.length > 0) {
-          await trx
-            .insertInto("edition_articles")
-            .values(
-              edition.articleIds.map((articleId, position) => ({
-                edition_id: inserted.id,
-                article_id: articleId,
-                position,
-              })),
-            )
-            .execute();
-        }
+        await insertEditionArticles(trx, inserted.id, edition.articleIds);
         // One delivery per subscriber of the variant, straight from the subscribers table; the
         // Message-ID is digestMessageId(edition, subscriber, host), fixed here for every retry.
         const queued = await trx
@@ -427,4 +405,23 @@ function toEdition(row: EditionRow, articleIds: string[]): Edition {
     segment: row.segment === "" ? [] : row.segment.split(","),
     slotAt: row.slot_at === null ? null : new Date(row.slot_at),
   };
+}
+
+/** Records the articles of an edition, in their order. */
+async function insertEditionArticles(
+  trx: Transaction<Database>,
+  editionId: number,
+  articleIds: readonly string[],
+): Promise<void> {
+  if (articleIds.length === 0) return;
+  await trx
+    .insertInto("edition_articles")
+    .values(
+      articleIds.map((articleId, position) => ({
+        edition_id: editionId,
+        article_id: articleId,
+        position,
+      })),
+    )
+    .execute();
 }
