@@ -97,6 +97,16 @@ export class PersonalizedTemplate {
     return this.fields;
   }
 
+  /** The constant text around the placeholders: one piece more than there are fields. */
+  get staticPieces(): readonly string[] {
+    return this.pieces;
+  }
+
+  /** A value as it goes into the document: escaped for HTML in an HTML document. */
+  escape(value: string): string {
+    return this.encode(value);
+  }
+
   /** The document with one recipient's values in place of the placeholders. */
   fill(values: RecipientValues): string {
     let out = this.pieces[0] ?? "";

@@ -1,5 +1,6 @@
 import type Mail from "nodemailer/lib/mailer/index.js";
 import type { OutgoingMessage } from "../domain/ports.js";
+import { parseMailbox } from "./raw.js";
 
 /** What every message of a mailer carries besides its own fields. */
 export interface MailerSigning {
@@ -25,6 +26,17 @@ export function dkimOptions(signing: MailerSigning | undefined) {
 
 /** Nodemailer options for one outgoing message. */
 export function toMailOptions(message: OutgoingMessage, signing?: MailerSigning): Mail.Options {
+  if (message.raw) {
+    // Built already: Nodemailer only signs and sends it, to the envelope given here.
+    return {
+      envelope: {
+        from: signing?.envelopeFrom ?? parseMailbox(message.from).address,
+        to: message.to.address,
+      },
+      messageId: message.messageId,
+      raw: message.raw,
+    };
+  }
   const options: Mail.Options = {
     from: message.from,
     to: message.to.name

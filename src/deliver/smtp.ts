@@ -94,7 +94,11 @@ export class SmtpMailer implements Mailer {
       try {
         const info = await server.transport.sendMail(options);
         server.downUntil = 0;
-        return { messageId: info.messageId, response: info.response, location: server.where };
+        return {
+          messageId: message.raw ? message.messageId : info.messageId,
+          response: info.response,
+          location: server.where,
+        };
       } catch (cause) {
         const error = toDeliveryError(cause, server.where);
         if (!isAppError(error, "SMTP_CONNECT")) throw error;

@@ -295,6 +295,12 @@ export interface OutgoingMessage {
   messageId: string;
   date: Date;
   headers: Record<string, string>;
+  /**
+   * The complete message (headers and body, CRLF line endings) made from the fields above, when
+   * the sender built it itself (a digest: encoded once per edition, joined per reader). Mailers
+   * send these bytes as they are; the other fields are then only for logs and tests.
+   */
+  raw?: Buffer;
 }
 
 /** What a transport reports for one accepted message. */

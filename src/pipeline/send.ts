@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { PersonalizedTemplate, type RecipientValues } from "../compose/index.js";
 import type { MailConfig, NewsletterConfig, SiteConfig } from "../config/index.js";
-import { smtpReplyCode } from "../deliver/index.js";
+import { RawEditionMessage, smtpReplyCode } from "../deliver/index.js";
 import type { Delivery, DeliveryKey, Edition, PausedEdition } from "../domain/digest.js";
 import type { EditionRepository, Mailer, OutgoingMessage } from "../domain/ports.js";
 import { errorMessage, isAppError } from "../shared/errors.js";
@@ -90,6 +90,8 @@ interface CompiledEdition {
   subject: PersonalizedTemplate;
   html: PersonalizedTemplate;
   text: PersonalizedTemplate;
+  /** Its MIME: the bodies quoted-printable encoded once, headers made per message. */
+  raw: RawEditionMessage;
 }
 
 /** Compiled editions kept at once; deliveries come in edition order, so few are ever needed. */
@@ -162,7 +164,7 @@ export async function sendQueued(
       if (compiled.size >= EDITION_CACHE) compiled.clear();
       entry = editions.byId(editionId).then((edition) => {
         if (!edition) throw new Error(`send: edition ${editionId} is missing`);
-        return compileEdition(edition);
+        return compileEdition(edition, deps);
       });
       compiled.set(editionId, entry);
     }
@@ -386,14 +388,33 @@ export function rampUpLimit(
   return perHour === undefined ? null : { perHour, day };
 }
 
-/** Splits an edition's subject, HTML and text at their placeholders. */
-function compileEdition(edition: Edition): CompiledEdition {
+/** The header fields every message of the edition carries, after the identity fields. */
+function editionHeaders(edition: Edition, site: SiteConfig): Record<string, string> {
+  const host = new URL(site.base_url).hostname;
   return {
-    edition,
-    subject: PersonalizedTemplate.compile(edition.subject, "text"),
-    html: PersonalizedTemplate.compile(edition.html, "html"),
-    text: PersonalizedTemplate.compile(edition.text, "text"),
+    "List-Id": `${site.title} <${slugify(site.title)}.${host}>`,
+    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    "X-Warta-Edition": String(edition.id),
   };
+}
+
+/**
+ * Splits an edition's subject, HTML and text at their placeholders, and encodes the MIME of its
+ * messages once: the constant pieces of the bodies, the part headers, the constant header fields.
+ */
+function compileEdition(edition: Edition, settings: SendSettings): CompiledEdition {
+  const subject = PersonalizedTemplate.compile(edition.subject, "text");
+  const html = PersonalizedTemplate.compile(edition.html, "html");
+  const text = PersonalizedTemplate.compile(edition.text, "text");
+  const raw = new RawEditionMessage({
+    from: settings.mail.from,
+    replyTo: settings.mail.reply_to || undefined,
+    subject: subject.usedFields.length === 0 ? edition.subject : undefined,
+    headers: editionHeaders(edition, settings.site),
+    html,
+    text,
+  });
+  return { edition, subject, html, text, raw };
 }
 
 /** One recipient's values: greeting in the edition's language, signed links, web version. */
@@ -425,7 +446,6 @@ function buildMessage(
 ): OutgoingMessage {
   const { edition } = compiled;
   const { site } = settings;
-  const host = new URL(site.base_url).hostname;
   const links = subscriberLinks(
     site.base_url,
     settings.tokens,
@@ -438,21 +458,33 @@ function buildMessage(
   if (mailto) unsubscribe.push(`<mailto:${mailto}?subject=unsubscribe%20${links.token}>`);
   const to: OutgoingMessage["to"] = { address: delivery.email };
   if (delivery.name) to.name = delivery.name;
+  const subject = compiled.subject.fill(values);
+  const listUnsubscribe = unsubscribe.join(", ");
   const message: OutgoingMessage = {
     from: settings.mail.from,
     to,
-    subject: compiled.subject.fill(values),
-    // Bytes, not strings: much cheaper for a long digest with non-Latin-1 characters.
-    html: compiled.html.fillBuffer(values),
-    text: compiled.text.fillBuffer(values),
+    subject,
+    // The filled bodies are only made when read (logs, tests): the raw message is what is sent.
+    get html() {
+      return compiled.html.fillBuffer(values);
+    },
+    get text() {
+      return compiled.text.fillBuffer(values);
+    },
     messageId: delivery.messageId,
     date: now,
     headers: {
-      "List-Id": `${site.title} <${slugify(site.title)}.${host}>`,
-      "List-Unsubscribe": unsubscribe.join(", "),
-      "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-      "X-Warta-Edition": String(edition.id),
+      ...editionHeaders(edition, site),
+      "List-Unsubscribe": listUnsubscribe,
     },
+    raw: compiled.raw.build({
+      to,
+      messageId: delivery.messageId,
+      date: now,
+      subject,
+      headers: { "List-Unsubscribe": listUnsubscribe },
+      values,
+    }),
   };
   if (settings.mail.reply_to) message.replyTo = settings.mail.reply_to;
   return message;

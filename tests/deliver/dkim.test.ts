@@ -3,7 +3,8 @@ import { generateKeyPairSync } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { OutboxMailer, SmtpMailer } from "../../src/deliver/index.js";
+import { PersonalizedTemplate } from "../../src/compose/index.js";
+import { OutboxMailer, RawEditionMessage, SmtpMailer } from "../../src/deliver/index.js";
 import type { OutgoingMessage } from "../../src/domain/ports.js";
 import { type SmtpSink, startSmtpSink } from "../helpers/smtp.js";
 import { createWorkspace, repoRoot, type Workspace } from "../helpers/workspace.js";
@@ -52,7 +53,32 @@ function message(): OutgoingMessage {
   };
 }
 
-describe("mail authentication", () => {
+/** The same message built the way the sender builds digests: pre-encoded MIME, sent raw. */
+function rawMessage(): OutgoingMessage {
+  const structured = message();
+  const edition = new RawEditionMessage({
+    from: structured.from,
+    subject: structured.subject,
+    headers: {
+      "List-Id": structured.headers["List-Id"]!,
+      "List-Unsubscribe-Post": structured.headers["List-Unsubscribe-Post"]!,
+    },
+    html: PersonalizedTemplate.compile(structured.html as string, "html"),
+    text: PersonalizedTemplate.compile(structured.text as string, "text"),
+  });
+  const raw = edition.build({
+    to: structured.to,
+    messageId: structured.messageId,
+    date: structured.date,
+    headers: { "List-Unsubscribe": structured.headers["List-Unsubscribe"]! },
+    values: {},
+  });
+  return { ...structured, raw };
+}
+
+const builds = { structured: message, raw: rawMessage };
+
+describe.each(["structured", "raw"] as const)("mail authentication (%s message)", (kind) => {
   let sink: SmtpSink | undefined;
   let ws: Workspace | undefined;
   afterEach(async () => {
@@ -76,7 +102,7 @@ describe("mail authentication", () => {
         dkim: { domain: "news.example.org", selector: "warta", privateKey },
       },
     );
-    await mailer.send(message());
+    await mailer.send(builds[kind]());
     await mailer.close();
     const [received] = sink.messages;
     expect(received).toBeDefined();
@@ -107,7 +133,7 @@ describe("mail authentication", () => {
     const mailer = new OutboxMailer(path.join(ws.root, "outbox"), {
       dkim: { domain: "news.example.org", selector: "warta", privateKey },
     });
-    const receipt = await mailer.send(message());
+    const receipt = await mailer.send(builds[kind]());
     await mailer.close();
     const { readFileSync } = await import("node:fs");
     expect(verify(readFileSync(receipt.location, "utf8"), record)).toBe("pass");
