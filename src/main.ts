@@ -26,7 +26,9 @@ import {
   openDatabase,
   SqlArticleRepository,
   SqlEditionRepository,
+  SqlFileVersions,
   SqlJobStateRepository,
+  SqlRateLimits,
   SqlSourceStateRepository,
   SqlSubscriberRepository,
 } from "./store/index.js";
@@ -97,7 +99,7 @@ export async function openContext(
   close: () => Promise<void>;
 }> {
   const logger = createLogger(config.log.level);
-  const db = await openDatabase(path.join(config.paths.data, "warta.sqlite"));
+  const db = await openDatabase(config.store);
   const tokens = new TokenSigner(await resolveSecret(config.secret, config.paths.data));
   let mailer: Mailer | undefined;
   const jobs = new SqlJobStateRepository(db);
@@ -132,6 +134,9 @@ export async function openContext(
       jobStates: () => jobs.all(),
     }),
     access,
+    // Several `warta serve` on one store share the subscribe limits and agree on validators.
+    rateLimits: new SqlRateLimits(db),
+    fileVersions: new SqlFileVersions(db),
   };
   const hubUrl = config.feeds.websub_hub;
   if (hubUrl) {

@@ -1,28 +1,32 @@
 /*
  * Publishing speed on a large store: BENCH_ARTICLES articles (default 100,000) in 200
- * categories by 400 authors over about four years, written straight into a fresh SQLite file
- * (batched inserts in transactions). Times a full publish of every feed, variant, archive page,
+ * categories by 400 authors over about four years, written straight into a fresh store
+ * (batched inserts in transactions): an SQLite file, or, when BENCH_STORE is a postgres:// URL,
+ * a new schema of that database (bench_<random> unless the URL names one). Times a full publish of every feed, variant, archive page,
  * the OPML file and the index page into an empty public folder; then stores one new article
  * the way the collector does and times the next publish, which must render only the feeds
  * that article is in. Reports both times, the feeds rendered and files written, and the
  * process's peak resident memory (VmHWM). Everything lives in a temporary folder, removed
- * at the end unless BENCH_KEEP is set.
+ * at the end unless BENCH_KEEP is set (a schema the bench made is dropped likewise).
  */
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import SQLite from "better-sqlite3";
+import type { Insertable } from "kysely";
+import pg from "pg";
 import { configSchema } from "../../src/config/schema.js";
 import { type PublishSummary, publishFeeds } from "../../src/pipeline/publish.js";
 import { silentLogger } from "../../src/shared/logger.js";
 import {
   AtomicFileWriter,
+  type Database,
   openDatabase,
   SqlArticleRepository,
   SqlEditionRepository,
 } from "../../src/store/index.js";
+import { describeStore, isPostgresUrl } from "../../src/store/spec.js";
 
 const CATEGORIES = 200;
 const AUTHORS = 400;
@@ -43,70 +47,128 @@ function peakMemoryMb(): number {
   return process.memoryUsage().rss / 1024 / 1024;
 }
 
+/** Rows per INSERT: well under both engines' limits on bound parameters per statement. */
+const INSERT_ROWS = 500;
+
+/** Hands `rows` to `insert` INSERT_ROWS at a time. */
+async function inChunks<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_ROWS) await insert(rows.slice(i, i + INSERT_ROWS));
+}
+
 /** Fills a new store with `count` articles, bypassing the collector for speed. */
-async function generateStore(file: string, count: number): Promise<void> {
-  // Migrations first, through the store's own code; then raw batched inserts.
-  const db = await openDatabase(file);
-  await db.destroy();
-  const sqlite = new SQLite(file);
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("synchronous = OFF");
-  const insertArticle = sqlite.prepare(
-    `insert into articles (id, source_id, source_key, url, title, summary, content_html,
-       content_text, author, language, tags, published_at, updated_at, image, dateline, credit,
-       content_hash, first_seen_at, changed_at, canonical_url, fingerprint)
-     values (?, 'bench', ?, ?, ?, ?, ?, ?, ?, 'id', '[]', ?, ?, ?, null, null, ?, ?, ?, ?, null)`,
-  );
-  const insertSource = sqlite.prepare(
-    `insert into article_sources (source_id, source_key, article_id, url, first_seen_at, last_seen_at)
-     values ('bench', ?, ?, ?, ?, ?)`,
-  );
-  const insertLink = sqlite.prepare(
-    "insert into article_categories (article_id, category_slug, position) values (?, ?, ?)",
-  );
-  const insertCategory = sqlite.prepare("insert into categories (slug, name) values (?, ?)");
-  sqlite.transaction(() => {
-    for (let c = 0; c < CATEGORIES; c++) insertCategory.run(`kategori-${c}`, `Kategori ${c}`);
-  })();
-  const batch = sqlite.transaction((from: number, to: number) => {
-    for (let i = from; i < to; i++) {
-      const id = createHash("sha256").update(`bench:${i}`).digest("hex").slice(0, 24);
-      const published = new Date(START + i * SPACING_MS).toISOString();
-      const seen = new Date(START + i * SPACING_MS + 300_000).toISOString();
-      const url = `https://news.example.org/artikel/${i}/`;
-      // Half the articles have a lead image, half of those with a known size.
-      const image =
-        i % 2 === 0
-          ? null
-          : JSON.stringify({
-              url: `https://cdn.example.org/foto/${i}.jpg`,
-              ...(i % 4 === 1 ? { length: 40_000 + i } : {}),
-            });
-      insertArticle.run(
-        id,
-        `artikel-${i}.md`,
-        url,
-        `Judul artikel nomor ${i}`,
-        `Ringkasan artikel nomor ${i}.`,
-        BODY.repeat(3),
-        "Harga beras di pasar tradisional naik lagi pekan ini.",
-        `Penulis ${i % AUTHORS}`,
-        published,
-        published,
-        image,
-        `h${i}`,
-        seen,
-        seen,
-        url,
-      );
-      insertSource.run(`artikel-${i}.md`, id, url, seen, seen);
-      insertLink.run(id, `kategori-${i % CATEGORIES}`, 0);
-      // A third of the articles are in a second category.
-      if (i % 3 === 0) insertLink.run(id, `kategori-${(i * 7 + 13) % CATEGORIES || 1}`, 1);
+async function generateStore(spec: string, count: number): Promise<void> {
+  // Migrations through the store's own code, then batched inserts, 10,000 articles per
+  // transaction.
+  const db = await openDatabase(spec);
+  try {
+    await db
+      .insertInto("categories")
+      .values(
+        Array.from({ length: CATEGORIES }, (_, c) => ({
+          slug: `kategori-${c}`,
+          name: `Kategori ${c}`,
+        })),
+      )
+      .execute();
+    for (let from = 0; from < count; from += 10_000) {
+      const to = Math.min(count, from + 10_000);
+      const articles: Insertable<Database["articles"]>[] = [];
+      const sources: Insertable<Database["article_sources"]>[] = [];
+      const links: Insertable<Database["article_categories"]>[] = [];
+      for (let i = from; i < to; i++) {
+        const id = createHash("sha256").update(`bench:${i}`).digest("hex").slice(0, 24);
+        const published = new Date(START + i * SPACING_MS).toISOString();
+        const seen = new Date(START + i * SPACING_MS + 300_000).toISOString();
+        const url = `https://news.example.org/artikel/${i}/`;
+        // Half the articles have a lead image, half of those with a known size.
+        const image =
+          i % 2 === 0
+            ? null
+            : JSON.stringify({
+                url: `https://cdn.example.org/foto/${i}.jpg`,
+                ...(i % 4 === 1 ? { length: 40_000 + i } : {}),
+              });
+        articles.push({
+          id,
+          source_id: "bench",
+          source_key: `artikel-${i}.md`,
+          url,
+          title: `Judul artikel nomor ${i}`,
+          summary: `Ringkasan artikel nomor ${i}.`,
+          content_html: BODY.repeat(3),
+          content_text: "Harga beras di pasar tradisional naik lagi pekan ini.",
+          author: `Penulis ${i % AUTHORS}`,
+          language: "id",
+          tags: "[]",
+          published_at: published,
+          updated_at: published,
+          image,
+          dateline: null,
+          credit: null,
+          content_hash: `h${i}`,
+          first_seen_at: seen,
+          changed_at: seen,
+          canonical_url: url,
+          fingerprint: null,
+        });
+        sources.push({
+          source_id: "bench",
+          source_key: `artikel-${i}.md`,
+          article_id: id,
+          url,
+          first_seen_at: seen,
+          last_seen_at: seen,
+        });
+        links.push({ article_id: id, category_slug: `kategori-${i % CATEGORIES}`, position: 0 });
+        // A third of the articles are in a second category.
+        if (i % 3 === 0) {
+          links.push({
+            article_id: id,
+            category_slug: `kategori-${(i * 7 + 13) % CATEGORIES || 1}`,
+            position: 1,
+          });
+        }
+      }
+      await db.transaction().execute(async (trx) => {
+        await inChunks(articles, (chunk) => trx.insertInto("articles").values(chunk).execute());
+        await inChunks(sources, (chunk) =>
+          trx.insertInto("article_sources").values(chunk).execute(),
+        );
+        await inChunks(links, (chunk) =>
+          trx.insertInto("article_categories").values(chunk).execute(),
+        );
+      });
     }
-  });
-  for (let i = 0; i < count; i += 10_000) batch(i, Math.min(count, i + 10_000));
-  sqlite.close();
+  } finally {
+    await db.destroy();
+  }
+}
+
+/**
+ * Where the bench stores: BENCH_STORE's PostgreSQL database (in a new schema unless the URL names
+ * one), else an SQLite file in `root`. `drop` removes a schema the bench made.
+ */
+function benchStore(root: string): { spec: string; drop: () => Promise<void> } {
+  const wanted = process.env.BENCH_STORE?.trim();
+  if (!wanted) return { spec: path.join(root, "warta.sqlite"), drop: async () => {} };
+  if (!isPostgresUrl(wanted)) return { spec: wanted, drop: async () => {} };
+  const url = new URL(wanted);
+  if (url.searchParams.has("schema")) return { spec: wanted, drop: async () => {} };
+  const schema = `bench_${createHash("sha256").update(root).digest("hex").slice(0, 12)}`;
+  url.searchParams.set("schema", schema);
+  return {
+    spec: url.toString(),
+    drop: async () => {
+      url.searchParams.delete("schema");
+      const client = new pg.Client({ connectionString: url.toString() });
+      await client.connect();
+      try {
+        await client.query(`drop schema if exists "${schema}" cascade`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
 }
 
 function describe(summary: PublishSummary): string {
@@ -122,19 +184,19 @@ export async function run(): Promise<void> {
   if (!Number.isSafeInteger(count) || count < 1)
     throw new Error("bench: BENCH_ARTICLES must be a positive integer");
   const root = mkdtempSync(path.join(tmpdir(), "warta-bench-publish-"));
-  const file = path.join(root, "warta.sqlite");
+  const store = benchStore(root);
   try {
     let started = performance.now();
-    await generateStore(file, count);
+    await generateStore(store.spec, count);
     console.log(
-      `store: ${count} articles, ${CATEGORIES} categories, ${AUTHORS} authors, generated in ` +
+      `store (${describeStore(store.spec)}): ${count} articles, ${CATEGORIES} categories, ${AUTHORS} authors, generated in ` +
         `${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
 
     const config = configSchema.parse({
       site: { title: "Warta Bench", base_url: "https://news.example.org/", language: "id" },
     });
-    const db = await openDatabase(file);
+    const db = await openDatabase(store.spec);
     const articles = new SqlArticleRepository(db);
     const deps = {
       site: config.site,
@@ -187,8 +249,11 @@ export async function run(): Promise<void> {
     console.log(`peak memory (VmHWM): ${peakMemoryMb().toFixed(0)} MB`);
     await db.destroy();
   } finally {
-    if (process.env.BENCH_KEEP) console.log(`kept ${root}`);
-    else rmSync(root, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP) console.log(`kept ${root} and ${describeStore(store.spec)}`);
+    else {
+      rmSync(root, { recursive: true, force: true });
+      await store.drop();
+    }
   }
 }
 

@@ -11,6 +11,7 @@ import { registerServe } from "./serve.js";
 import { registerSources } from "./sources.js";
 import { registerStatus } from "./status.js";
 import { registerSubscribers } from "./subscribers.js";
+import { registerWorker } from "./worker.js";
 
 /** Builds the `warta` command line. */
 export function buildProgram(options: {
@@ -40,6 +41,7 @@ export function buildProgram(options: {
   registerFeeds(program, open, io);
   registerDigest(program, open, io);
   registerSend(program, open, io);
+  registerWorker(program, open, io);
   registerExtract(program, options.load, io);
   registerSources(program, open, io);
   registerSubscribers(program, open, io);

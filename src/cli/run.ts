@@ -142,14 +142,32 @@ export function registerRun(
         const { schedule, site } = ctx.config;
         // Serve before scheduling: a port already taken stops warta before any job runs.
         const server = ctx.config.server.enabled ? await startServing(ctx, io) : undefined;
+        // node-cron does not run what was missed while warta was down: a digest whose hour
+        // passed is composed now, once, if still within newsletter.grace_hours. The process
+        // that takes over the schedule from one that died does the same.
+        const catchUps = new Set<Promise<unknown>>();
+        const catchUp = () => {
+          const run = runWithLease("digest", leases, checked("digest", false), ctx.logger)
+            .catch((error: unknown) =>
+              ctx.logger.error({ err: errorMessage(error) }, "catch-up failed"),
+            )
+            .finally(() => catchUps.delete(run));
+          catchUps.add(run);
+        };
         const scheduler = startScheduler(
           scheduledJobs.map((name) => ({
             name,
             cron: schedule[name],
             run: timeJob(ctx.metrics, name, checked(name, false)),
           })),
-          // Several `warta run` on one store: each job runs in one of them at a time.
-          { timezone: site.timezone, logger: ctx.logger, leases },
+          // Several `warta run` on one store: one of them fires the jobs, and each job runs in
+          // one process at a time.
+          {
+            timezone: site.timezone,
+            logger: ctx.logger,
+            leases,
+            leadership: { ttlMs: schedule.failover_seconds * 1000, onLead: catchUp },
+          },
         );
         io.out(`warta: running in ${site.timezone}; stop with Ctrl-C or SIGTERM`);
         for (const { name, next } of scheduler.nextRuns()) {
@@ -157,15 +175,10 @@ export function registerRun(
             `  ${name} (${schedule[name as RunJob]}): next at ${next?.toISOString() ?? "never"}`,
           );
         }
-        // node-cron does not run what was missed while warta was down: a digest whose hour
-        // passed is composed now, once, if still within newsletter.grace_hours.
-        const catchUp = runWithLease("digest", leases, checked("digest", false), ctx.logger).catch(
-          (error: unknown) => ctx.logger.error({ err: errorMessage(error) }, "catch-up failed"),
-        );
         const signal = await waitForStop();
         io.out(`warta: ${signal} received, finishing running jobs`);
         stopping.abort();
-        await Promise.all([scheduler.stop(), server?.close(), catchUp]);
+        await Promise.all([scheduler.stop(), server?.close(), ...catchUps]);
       });
     });
 }

@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import type { Config } from "../config/index.js";
 import type { PipelineContext } from "../pipeline/index.js";
-import { createServer, type ListeningServer } from "../server/index.js";
+import { createServer, type ListeningServer, type SharedFileVersions } from "../server/index.js";
 import type { DynamicHandler } from "../server/types.js";
 import type { Logger } from "../shared/logger.js";
 import { createWebHandler } from "../web/index.js";
@@ -29,12 +29,14 @@ export async function startPublicServer(
   io: CliOutput,
   overrides: ListenOverrides = {},
   dynamic?: DynamicHandler,
+  versions?: SharedFileVersions,
 ): Promise<ListeningServer> {
   const server = createServer({
     publicDir: config.paths.public,
     cacheMaxAge: config.server.cache_max_age,
     logger,
     ...(dynamic ? { dynamic } : {}),
+    ...(versions ? { versions } : {}),
   });
   const listening = await server.listen(
     overrides.port ?? config.server.port,
@@ -54,7 +56,14 @@ export async function startServing(
   overrides: ListenOverrides = {},
 ): Promise<ListeningServer> {
   const web = await createWebHandler(ctx);
-  const listening = await startPublicServer(ctx.config, ctx.logger, io, overrides, web);
+  const listening = await startPublicServer(
+    ctx.config,
+    ctx.logger,
+    io,
+    overrides,
+    web,
+    ctx.fileVersions,
+  );
   return {
     ...listening,
     close: async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import Handlebars from "handlebars";
-import mjml2html from "mjml";
+import type mjml2html from "mjml";
 import { AppError, errorMessage } from "../shared/errors.js";
 
 /*
@@ -370,8 +370,10 @@ async function compileMjml(
   template: string,
 ): Promise<string> {
   let result: Awaited<ReturnType<typeof mjml2html>>;
+  // MJML and what it brings load in a second or more: only the commands that compose pay it.
+  const { default: compile } = await import("mjml");
   try {
-    result = await mjml2html(mjml, {
+    result = await compile(mjml, {
       validationLevel: "soft",
       keepComments: false,
       // No web fonts: the templates use system font stacks, and MJML would otherwise link

@@ -3,6 +3,7 @@ import path from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { AppError } from "../shared/errors.js";
+import { isPostgresUrl } from "../store/spec.js";
 import {
   configSchema,
   type FileConfig,
@@ -30,9 +31,12 @@ export interface ResolvedMail extends MailConfig {
 }
 
 /** The validated, resolved and frozen configuration handed to the composition root. */
-export interface Config extends Omit<FileConfig, "paths" | "sources" | "mail" | "newsletter"> {
+export interface Config
+  extends Omit<FileConfig, "store" | "paths" | "sources" | "mail" | "newsletter"> {
   /** The file the configuration came from, or null for the embedded defaults. */
   file: string | null;
+  /** The store: a postgres:// URL, or the absolute path of the SQLite file (WARTA_STORE wins). */
+  store: string;
   paths: ResolvedPaths;
   sources: SourceConfig[];
   newsletter: NewsletterConfig;
@@ -120,6 +124,13 @@ export function resolveConfig(
   if (secret !== undefined && secret.length < 32) {
     issues.push({ path: "WARTA_SECRET", message: "must be at least 32 characters long" });
   }
+  const storeEnv = env.WARTA_STORE?.trim();
+  if (storeEnv && /^[a-z][a-z0-9+.-]*:\/\//i.test(storeEnv) && !isPostgresUrl(storeEnv)) {
+    issues.push({
+      path: "WARTA_STORE",
+      message: "must be a postgres:// URL or the path of an SQLite file",
+    });
+  }
   if (parsed.success) issues.push(...checkSources(parsed.data.sources));
   if (!parsed.success || issues.length > 0) {
     const label = options.label ?? "configuration";
@@ -159,6 +170,7 @@ export function resolveConfig(
   const config: Config = {
     ...data,
     file: options.label && options.label !== "embedded defaults" ? options.label : null,
+    store: resolveStore(storeEnv || data.store, at(data.paths.data), at),
     log: { level: (logLevel as Config["log"]["level"] | undefined) ?? data.log.level },
     paths: {
       data: at(data.paths.data),
@@ -179,6 +191,16 @@ export function resolveConfig(
     ...(secret ? { secret } : {}),
   };
   return deepFreeze(config);
+}
+
+/** A PostgreSQL URL as it is; a file path made absolute; by default warta.sqlite in the data folder. */
+function resolveStore(
+  store: string | undefined,
+  dataDir: string,
+  at: (p: string) => string,
+): string {
+  if (!store) return path.join(dataDir, "warta.sqlite");
+  return isPostgresUrl(store) || store === ":memory:" ? store : at(store);
 }
 
 /** Reads the DKIM key file named by the configuration; "" when none is named. */

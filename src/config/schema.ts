@@ -229,6 +229,11 @@ const schedule = z.strictObject({
   digest: cron.default("0 * * * *"),
   /** When to send what is queued or due for a retry, and to read bounces. */
   send: cron.default("* * * * *"),
+  /**
+   * Several `warta run` on one store: one of them fires the jobs and renews its lease every
+   * third of this; when it dies another takes over within this many seconds.
+   */
+  failover_seconds: z.int().min(3).max(3_600).default(30),
 });
 
 const smtp = z.strictObject({
@@ -367,6 +372,20 @@ const log = z.strictObject({
 
 /** The schema of a warta configuration file. Every key has a default. */
 export const configSchema = z.strictObject({
+  /**
+   * Where warta keeps its state: the path of an SQLite file (default: warta.sqlite in
+   * paths.data) or a postgres:// URL (add ?schema=NAME to use a schema other than public).
+   */
+  store: z
+    .string()
+    .min(1)
+    .refine(
+      (value) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || /^postgres(ql)?:\/\//i.test(value),
+      {
+        message: "must be a postgres:// URL or the path of an SQLite file",
+      },
+    )
+    .optional(),
   site: site.default(() => site.parse({})),
   sources: z.array(source).default([]),
   fetch: fetchSettings.default(() => fetchSettings.parse({})),

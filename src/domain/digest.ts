@@ -96,6 +96,8 @@ export interface Delivery {
   queuedAt: Date;
   lastError?: string;
   sentAt?: Date;
+  /** The subscriber's hard bounces in a row when the delivery was claimed. */
+  hardBounces?: number;
 }
 
 /** Identifies one delivery: an edition's message to one subscriber. */

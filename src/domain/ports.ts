@@ -217,7 +217,11 @@ export interface DeliveryQueue {
   /** Puts rows claimed by `holder` but not attempted back to queued, giving the attempt back. */
   releaseClaims(holder: string, keys: DeliveryKey[], at: Date): Promise<number>;
   /** Records a message the server accepted; the subscriber's hard bounce count starts over. */
-  recordSent(key: DeliveryKey, at: Date, response: string): Promise<void>;
+  recordSent(
+    key: DeliveryKey & { hardBounces?: number },
+    at: Date,
+    response: string,
+  ): Promise<void>;
   /** Records a temporary failure: the row is due again at `nextAttemptAt`. */
   recordDeferred(key: DeliveryKey, outcome: DeliveryOutcome, nextAttemptAt: Date): Promise<void>;
   /** Records a message given up after retrying for too long. */

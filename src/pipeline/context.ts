@@ -12,6 +12,7 @@ import type {
 } from "../domain/ports.js";
 import type { WartaMetrics } from "../metrics/index.js";
 import type { Logger } from "../shared/logger.js";
+import type { SqlFileVersions, SqlRateLimits } from "../store/index.js";
 import type { SqlStatusStore } from "../store/status.js";
 import type { TokenSigner } from "../subscriptions/tokens.js";
 
@@ -42,4 +43,8 @@ export interface PipelineContext {
   metrics?: WartaMetrics;
   /** Bearer tokens from the environment: WARTA_BOUNCE_TOKEN, WARTA_METRICS_TOKEN. */
   access?: { bounceToken?: string; metricsToken?: string };
+  /** The subscribe limits' counters, in the store: shared by every process serving pages. */
+  rateLimits?: SqlRateLimits;
+  /** Last-Modified of the public files, agreed by every process serving them. */
+  fileVersions?: SqlFileVersions;
 }

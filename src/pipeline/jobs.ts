@@ -2,7 +2,7 @@ import { PersonalizedTemplate } from "../compose/index.js";
 import type { HubNotifyResult } from "../domain/ports.js";
 import type { Frequency } from "../domain/subscriber.js";
 import { countMessages } from "../metrics/index.js";
-import { type PreviewFiles, writePreview } from "../preview/index.js";
+import type { PreviewFiles } from "../preview/index.js";
 import { pageUrl } from "../subscriptions/links.js";
 import { type CollectSummary, collectSources } from "./collect.js";
 import type { PipelineContext } from "./context.js";
@@ -149,6 +149,8 @@ export async function runPreview(
     pageUrl(site.base_url, "archive"),
     preview.slot.frequency,
   );
+  // Loaded here only: the browser driver weighs on the start-up of every other command.
+  const { writePreview } = await import("../preview/index.js");
   const files = await writePreview(
     options.folder,
     {

@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { FeedsConfig, SiteConfig } from "../config/index.js";
 import type { Article } from "../domain/article.js";
@@ -41,7 +41,14 @@ export interface PublishSummary {
   folder: string;
 }
 
-/** Keys of the feed_state rows that are not feeds. */
+/**
+ * The signatures each feed of this public folder was last written from, kept in the folder
+ * itself: machines that share a store each publish into their own folder, and each must know
+ * what its own files hold. A dot-name, so the server never serves it.
+ */
+export const MANIFEST_PATH = ".warta-published.json";
+
+/** Keys of the manifest that are not feeds. */
 const CATALOG_KEY = "catalog";
 const editionPageKey = (id: number) => `newsletter/${id}`;
 
@@ -79,7 +86,8 @@ export async function publishFeeds(deps: {
   const editionIds =
     feeds.editions && deps.editions !== undefined ? await deps.editions.ids() : undefined;
   const plan = planPublication({ site, feeds, stamps, categories, editionIds });
-  const previous = deps.force ? new Map<string, string>() : await deps.articles.feedSignatures();
+  const recorded = await readManifest(deps.files.root, log);
+  const previous = deps.force ? new Map<string, string>() : recorded;
   const published = new Map<string, string>();
   const stampsById = new Map<string, ArticleStamp>(stamps.map((stamp) => [stamp.id, stamp]));
   const categoryNames = new Map(categories.map((category) => [category.slug, category.name]));
@@ -147,7 +155,11 @@ export async function publishFeeds(deps: {
   }
 
   await writes.drain();
-  await deps.articles.saveFeedSignatures(published);
+  if (published.size > 0) {
+    for (const [key, signature] of published) recorded.set(key, signature);
+    const entries = [...recorded].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    await deps.files.write(MANIFEST_PATH, `${JSON.stringify(Object.fromEntries(entries))}\n`);
+  }
   summary.written.sort();
   summary.writtenFeeds.sort();
   summary.changed = [...summary.written];
@@ -175,6 +187,30 @@ async function feedItems(
   return editions
     .filter((edition) => wanted.has(edition.id))
     .map((edition) => editionArticle(edition, deps.site));
+}
+
+/** The manifest of the public folder; empty when missing or unreadable (all is rendered again). */
+async function readManifest(root: string, log: Logger): Promise<Map<string, string>> {
+  let text: string;
+  try {
+    text = await readFile(path.join(root, MANIFEST_PATH), "utf8");
+  } catch {
+    return new Map();
+  }
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
+      return new Map(
+        Object.entries(parsed).filter(
+          (entry): entry is [string, string] => typeof entry[1] === "string",
+        ),
+      );
+    }
+  } catch {
+    // Rewritten below once the feeds are published.
+  }
+  log.warn({ file: MANIFEST_PATH }, "publish manifest unreadable: every feed is rendered again");
+  return new Map();
 }
 
 /** Tells whether every file is in the public folder (a missing one is rendered again). */

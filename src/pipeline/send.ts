@@ -92,6 +92,8 @@ interface CompiledEdition {
   text: PersonalizedTemplate;
   /** Its MIME: the bodies quoted-printable encoded once, headers made per message. */
   raw: RawEditionMessage;
+  /** The header fields every message of the edition carries (see editionHeaders). */
+  headers: Record<string, string>;
 }
 
 /** Compiled editions kept at once; deliveries come in edition order, so few are ever needed. */
@@ -406,15 +408,16 @@ function compileEdition(edition: Edition, settings: SendSettings): CompiledEditi
   const subject = PersonalizedTemplate.compile(edition.subject, "text");
   const html = PersonalizedTemplate.compile(edition.html, "html");
   const text = PersonalizedTemplate.compile(edition.text, "text");
+  const headers = editionHeaders(edition, settings.site);
   const raw = new RawEditionMessage({
     from: settings.mail.from,
     replyTo: settings.mail.reply_to || undefined,
     subject: subject.usedFields.length === 0 ? edition.subject : undefined,
-    headers: editionHeaders(edition, settings.site),
+    headers,
     html,
     text,
   });
-  return { edition, subject, html, text, raw };
+  return { edition, subject, html, text, raw, headers };
 }
 
 /** One recipient's values: greeting in the edition's language, signed links, web version. */
@@ -474,7 +477,7 @@ function buildMessage(
     messageId: delivery.messageId,
     date: now,
     headers: {
-      ...editionHeaders(edition, site),
+      ...compiled.headers,
       "List-Unsubscribe": listUnsubscribe,
     },
     raw: compiled.raw.build({

@@ -80,24 +80,90 @@ export interface ScheduledJob {
 export interface Scheduler {
   /** When each job fires next. */
   nextRuns(): { name: string; next: Date | null }[];
-  /** Stops firing jobs and waits for those running to finish. */
+  /** Whether this process fires the jobs now (always true without leases). */
+  isLeader(): boolean;
+  /** Stops firing jobs, waits for those running to finish and hands the leadership over. */
   stop(): Promise<void>;
+}
+
+/** The lease that makes one process of those sharing a store the one that fires the jobs. */
+export const LEADER_LEASE = "scheduler";
+
+/** Leadership among the schedulers sharing a store. */
+export interface Leadership {
+  /** How long the leader's lease lasts without renewal: the longest a takeover waits. */
+  ttlMs: number;
+  /** Called each time this process becomes the leader (at start too), e.g. to catch up. */
+  onLead?: () => void;
 }
 
 /**
  * Starts one node-cron task per job in the given time zone. A job never overlaps itself, and
  * a failing job is logged without stopping the others.
+ *
+ * With leases, the processes sharing a store elect one leader through a lease row: only the
+ * leader fires the jobs (each run still takes the job's own lease). The leader renews its lease
+ * every third of `leadership.ttlMs`; when it dies, another process takes the expired lease at its
+ * next try, so the jobs go on after at most ttlMs plus a third of it. A leader that cannot renew
+ * stops firing at once, before its lease can have passed to anyone else.
  */
 export function startScheduler(
   jobs: ScheduledJob[],
-  options: { timezone: string; logger: Logger; leases?: LeaseOptions },
+  options: { timezone: string; logger: Logger; leases?: LeaseOptions; leadership?: Leadership },
 ): Scheduler {
   const running = new Set<Promise<unknown>>();
+  const leadLog = options.logger.child({ component: "scheduler" });
+  const leaseNow = options.leases?.now ?? (() => new Date());
+  const leaderTtl = options.leadership?.ttlMs ?? options.leases?.ttlMs ?? 30_000;
+  /** Until when this process may fire jobs: its last renewal plus the lease's length. */
+  let leaderUntil = options.leases ? 0 : Number.POSITIVE_INFINITY;
+  let stopped = false;
+  const leading = () => leaseNow().getTime() < leaderUntil;
+  const elect = async () => {
+    const leases = options.leases;
+    if (!leases || stopped) return;
+    const asked = leaseNow();
+    const was = leading();
+    try {
+      const held = was
+        ? await leases.repository.renew(LEADER_LEASE, leases.holder, asked, leaderTtl)
+        : await leases.repository.acquire(LEADER_LEASE, leases.holder, asked, leaderTtl);
+      if (stopped) return;
+      if (held) {
+        leaderUntil = asked.getTime() + leaderTtl;
+        if (!was) {
+          leadLog.info({ holder: leases.holder }, "this process now fires the scheduled jobs");
+          options.leadership?.onLead?.();
+        }
+      } else if (was) {
+        leaderUntil = 0;
+        leadLog.warn({ holder: leases.holder }, "leadership lost to another process");
+      }
+    } catch (error) {
+      // Cannot reach the store: stop firing now; the lease runs out for whoever comes next.
+      if (was) leadLog.error({ err: errorMessage(error) }, "cannot renew leadership");
+      leaderUntil = 0;
+    }
+  };
+  let electing = options.leases ? elect() : Promise.resolve();
+  const electTimer = options.leases
+    ? setInterval(
+        () => {
+          electing = electing.then(elect);
+        },
+        Math.max(50, Math.floor(leaderTtl / 3)),
+      )
+    : undefined;
+  electTimer?.unref();
   const tasks: { name: string; task: ScheduledTask }[] = jobs.map((job) => {
     const log = options.logger.child({ component: "scheduler", job: job.name });
     const task = cron.schedule(
       job.cron,
       async () => {
+        if (!leading()) {
+          log.debug("job left to the leading process");
+          return;
+        }
         const started = Date.now();
         const leases = options.leases;
         const execution = (
@@ -133,9 +199,23 @@ export function startScheduler(
   });
   return {
     nextRuns: () => tasks.map(({ name, task }) => ({ name, next: task.getNextRun() })),
+    isLeader: leading,
     async stop() {
+      stopped = true;
+      if (electTimer) clearInterval(electTimer);
       await Promise.all(tasks.map(({ task }) => task.destroy()));
       await Promise.all(running);
+      await electing;
+      const leases = options.leases;
+      if (leases && leading()) {
+        // Hand over at once: a lease that ends now lets the next process take it at its next try.
+        leaderUntil = 0;
+        await leases.repository
+          .renew(LEADER_LEASE, leases.holder, leaseNow(), 0)
+          .catch((error: unknown) =>
+            leadLog.warn({ err: errorMessage(error) }, "cannot hand the leadership over"),
+          );
+      }
     },
   };
 }

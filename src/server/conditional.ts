@@ -1,3 +1,20 @@
+import { createHash } from "node:crypto";
+
+/** The SHA-256 of some bytes, base64url: what a strong entity-tag of warta is made from. */
+export function contentHash(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("base64url");
+}
+
+/**
+ * The strong entity-tag warta gives a representation: the quoted hash of its bytes, so that
+ * every server holding the same bytes gives the same tag. `suffix` tells a coding apart.
+ *
+ * @example entityTag(Buffer.from("<rss/>")) // '"…base64url…"'
+ */
+export function entityTag(bytes: Uint8Array, suffix = ""): string {
+  return `"${contentHash(bytes)}${suffix}"`;
+}
+
 /** What the preconditions of a GET or HEAD decide. */
 export type PreconditionResult = "proceed" | "not-modified" | "failed";
 
@@ -13,24 +30,26 @@ export interface Conditions {
  * Evaluates the preconditions of a GET or HEAD in the order of RFC 9110 §13.2.2: If-Match
  * (strong comparison), else If-Unmodified-Since; then If-None-Match (weak comparison), else
  * If-Modified-Since. `etag` is the quoted entity-tag of the representation being selected;
- * `lastModified` is in milliseconds, whole seconds, as Last-Modified says it.
+ * `lastModified` is in milliseconds, whole seconds, as Last-Modified says it, or undefined for
+ * a representation without one, whose date conditions are then ignored (RFC 9110 §13.1.3 and
+ * §13.1.4).
  */
 export function evaluatePreconditions(
   conditions: Conditions,
   etag: string,
-  lastModified: number,
+  lastModified: number | undefined,
 ): PreconditionResult {
   const { ifMatch, ifNoneMatch, ifModifiedSince, ifUnmodifiedSince } = conditions;
   if (ifMatch !== undefined) {
     if (!matchesAny(ifMatch, etag, false)) return "failed";
-  } else if (ifUnmodifiedSince !== undefined) {
+  } else if (ifUnmodifiedSince !== undefined && lastModified !== undefined) {
     const since = parseHttpDate(ifUnmodifiedSince);
     if (since !== undefined && lastModified > since) return "failed";
   }
   if (ifNoneMatch !== undefined) {
     return matchesAny(ifNoneMatch, etag, true) ? "not-modified" : "proceed";
   }
-  if (ifModifiedSince !== undefined) {
+  if (ifModifiedSince !== undefined && lastModified !== undefined) {
     const since = parseHttpDate(ifModifiedSince);
     if (since !== undefined && lastModified <= since) return "not-modified";
   }

@@ -1,13 +1,14 @@
-import { createHash } from "node:crypto";
 import { constants as fsConstants, type Stats } from "node:fs";
 import { type FileHandle, open, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import zlib from "node:zlib";
 import type { Logger } from "../shared/logger.js";
+import { contentHash } from "./conditional.js";
 import { contentTypeOf, isTextual } from "./content-type.js";
 import { RequestError } from "./errors.js";
 import type { Coding } from "./negotiate.js";
+import type { SharedFileVersions } from "./types.js";
 
 const gzip = promisify(zlib.gzip);
 const brotliCompress = promisify(zlib.brotliCompress);
@@ -55,6 +56,11 @@ export interface FileCacheOptions {
   /** A monotonic clock in milliseconds. */
   now: () => number;
   logger: Logger;
+  /**
+   * Where Last-Modified is agreed with the other servers on the store; without it, it is the
+   * file's modification time.
+   */
+  versions?: SharedFileVersions | undefined;
 }
 
 // Shared lists: negotiation results are memoised per list.
@@ -107,10 +113,13 @@ interface CachedFile extends FileVersion {
  * old or the new bytes, never a mix. Its gzip and brotli bodies are made once, on first
  * demand. Least recently used files leave when the cache exceeds its memory; a file too big
  * to cache is read per request and sent uncompressed (compressing it per request would cost
- * more than it saves).
+ * more than it saves). With `versions`, a version's Last-Modified is the one agreed by every
+ * server on the store for its bytes, not this machine's modification time.
  */
 export class PublicFileCache {
   private readonly entries = new Map<string, CachedFile>();
+  /** The Last-Modified agreed for the version of each path last read (with `versions`). */
+  private readonly agreed = new Map<string, { hash: string; lastModified: number }>();
   private readonly pending = new Map<string, Promise<Lookup>>();
   private cachedBytes = 0;
   private readonly root: string;
@@ -187,8 +196,11 @@ export class PublicFileCache {
       const read = await readWhole(handle);
       if (read === "directory") return { kind: "directory" };
       if (read === "other") throw new RequestError("not-found", `server: ${file} is not a file`);
-      const version = this.createVersion(key, read.stats, read.bytes, checkedAt);
-      if (read.bytes.length <= this.options.maxBytes / 4) this.remember(key, version);
+      const hash = contentHash(read.bytes);
+      const { lastModified, agreed } = await this.lastModifiedOf(key, hash, read.stats);
+      const version = this.createVersion(key, read, hash, lastModified, checkedAt);
+      // A version whose time could not be agreed is read again (and agreed) next time.
+      if (agreed && read.bytes.length <= this.options.maxBytes / 4) this.remember(key, version);
       return { kind: "file", file: version };
     } catch (error) {
       throw translateFsError(error, file);
@@ -197,14 +209,51 @@ export class PublicFileCache {
     }
   }
 
-  private createVersion(key: string, stats: Stats, raw: Buffer, checkedAt: number): CachedFile {
+  /**
+   * Last-Modified of a version, in whole seconds: its modification time, or, with `versions`,
+   * the time the servers on the store agreed for these bytes. If the store cannot be reached,
+   * the modification time, not remembered.
+   */
+  private async lastModifiedOf(
+    key: string,
+    hash: string,
+    stats: Stats,
+  ): Promise<{ lastModified: number; agreed: boolean }> {
+    const own = wholeSeconds(stats.mtimeMs);
+    const { versions } = this.options;
+    if (!versions) return { lastModified: own, agreed: true };
+    const known = this.agreed.get(key);
+    if (known?.hash === hash) return { lastModified: known.lastModified, agreed: true };
+    try {
+      const previous = known ? new Date(known.lastModified) : undefined;
+      const agreed = await versions.agree(key, hash, new Date(own), previous);
+      const lastModified = wholeSeconds(agreed.getTime());
+      // Clearing when full only costs a store lookup per path read again.
+      if (this.agreed.size >= 65_536) this.agreed.clear();
+      this.agreed.set(key, { hash, lastModified });
+      return { lastModified, agreed: true };
+    } catch (error) {
+      this.options.logger.warn(
+        { err: error, key },
+        "server: cannot agree on Last-Modified with the store; using the file's time",
+      );
+      return { lastModified: own, agreed: false };
+    }
+  }
+
+  private createVersion(
+    key: string,
+    read: { stats: Stats; bytes: Buffer },
+    hash: string,
+    lastModified: number,
+    checkedAt: number,
+  ): CachedFile {
+    const { stats, bytes: raw } = read;
     const contentType = contentTypeOf(path.basename(key), raw);
     const cors = contentType.startsWith("application/feed+json");
     const cacheable = raw.length <= this.options.maxBytes / 4;
     const compressible = cacheable && isTextual(contentType.split(";")[0]!);
     const codings = compressible ? compressedCodings : identityCoding;
-    const lastModified = Math.floor(stats.mtimeMs / 1000) * 1000;
-    const hash = createHash("sha256").update(raw).digest("base64url");
     const common: Record<string, string> = {
       "last-modified": new Date(lastModified).toUTCString(),
       "cache-control": this.cacheControl,
@@ -296,6 +345,10 @@ export class PublicFileCache {
       this.forget(key);
     }
   }
+}
+
+function wholeSeconds(ms: number): number {
+  return Math.floor(ms / 1000) * 1000;
 }
 
 /** Reads a whole regular file through its descriptor, retrying if it changed meanwhile. */

@@ -1,4 +1,10 @@
-export { evaluatePreconditions, matchesAny, parseHttpDate } from "./conditional.js";
+export {
+  contentHash,
+  entityTag,
+  evaluatePreconditions,
+  matchesAny,
+  parseHttpDate,
+} from "./conditional.js";
 export { contentTypeOf } from "./content-type.js";
 export { RequestError, type RequestErrorReason, toErrorResponse } from "./errors.js";
 export { acceptableCodings, type Coding } from "./negotiate.js";
@@ -9,4 +15,4 @@ export {
   type PublicServer,
   type ServerOptions,
 } from "./server.js";
-export type { ServerRequest, ServerResponse } from "./types.js";
+export type { ServerRequest, ServerResponse, SharedFileVersions } from "./types.js";

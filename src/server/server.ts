@@ -1,12 +1,12 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../shared/logger.js";
-import { evaluatePreconditions } from "./conditional.js";
+import { evaluatePreconditions, parseHttpDate } from "./conditional.js";
 import { allowedMethods, RequestError, toErrorResponse } from "./errors.js";
 import { type FileVersion, PublicFileCache, type Representation } from "./file-cache.js";
 import { acceptableCodings } from "./negotiate.js";
 import { publicSegments, requestPathname } from "./request-path.js";
-import type { DynamicHandler, ServerRequest, ServerResponse } from "./types.js";
+import type { DynamicHandler, ServerRequest, ServerResponse, SharedFileVersions } from "./types.js";
 
 /** What the server needs: the folder it serves, its cache policy and a logger. */
 export interface ServerOptions {
@@ -25,6 +25,11 @@ export interface ServerOptions {
   now?: () => number;
   /** Pages made per request, asked first for the paths they own (any method). */
   dynamic?: DynamicHandler;
+  /**
+   * Where Last-Modified is agreed with the other servers on the store (default: each file's
+   * modification time), so that instances behind one load balancer give the same validators.
+   */
+  versions?: SharedFileVersions;
 }
 
 /** A server bound to a port; `close` stops accepting and waits for open requests. */
@@ -85,6 +90,7 @@ export function createServer(options: ServerOptions): PublicServer {
     statCacheMs: options.statCacheMs ?? 1_000,
     now: options.now ?? (() => performance.now()),
     logger,
+    versions: options.versions,
   });
   const redirectCacheControl = `public, max-age=${options.cacheMaxAge}`;
   const { dynamic } = options;
@@ -117,6 +123,7 @@ export function createServer(options: ServerOptions): PublicServer {
         if (dynamic.owns(dynamicPath)) {
           return dynamic
             .handle(request, dynamicPath)
+            .then((response) => finishDynamic(request, dynamicPath!, response))
             .catch((error: unknown) => toErrorResponse(error, method, logger));
         }
       }
@@ -224,6 +231,53 @@ function finish(
     headers: chosen.headers,
     body: request.method === "HEAD" ? null : chosen.body,
   };
+}
+
+/** Header fields a 304 repeats from the 200 it stands for (RFC 9110 §15.4.5). */
+const notModifiedFields = [
+  "etag",
+  "last-modified",
+  "cache-control",
+  "expires",
+  "vary",
+  "content-location",
+];
+
+/**
+ * The preconditions of a GET or HEAD of a dynamic page that has an entity-tag (a page that is
+ * the same for everyone): a 304, a 412 (thrown), or the page as it is.
+ */
+function finishDynamic(
+  request: ServerRequest,
+  pathname: string,
+  response: ServerResponse,
+): ServerResponse {
+  const etag = response.headers.etag;
+  const { method } = request;
+  if (etag === undefined || response.status !== 200 || (method !== "GET" && method !== "HEAD")) {
+    return response;
+  }
+  const modified = response.headers["last-modified"];
+  const precondition = evaluatePreconditions(
+    {
+      ifMatch: header(request, "if-match"),
+      ifNoneMatch: header(request, "if-none-match"),
+      ifModifiedSince: header(request, "if-modified-since"),
+      ifUnmodifiedSince: header(request, "if-unmodified-since"),
+    },
+    etag,
+    modified === undefined ? undefined : parseHttpDate(modified),
+  );
+  if (precondition === "failed") {
+    throw new RequestError("precondition-failed", `server: ${pathname}: precondition failed`);
+  }
+  if (precondition === "proceed") return response;
+  const headers: Record<string, string> = {};
+  for (const name of notModifiedFields) {
+    const value = response.headers[name];
+    if (value !== undefined) headers[name] = value;
+  }
+  return { status: 304, headers, body: null };
 }
 
 /**

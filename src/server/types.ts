@@ -28,3 +28,18 @@ export interface DynamicHandler {
   owns(pathname: string): boolean;
   handle(request: ServerRequest, pathname: string): Promise<ServerResponse>;
 }
+
+/**
+ * Where the servers on one store agree on the Last-Modified of each version of a public file
+ * (`SqlFileVersions`). Every machine publishes its own copy of a file at its own time, so the
+ * modification times differ; the first server to see a version records its time for all.
+ */
+export interface SharedFileVersions {
+  /**
+   * The agreed modification time of the bytes hashed `hash` (base64url SHA-256) at `path`
+   * (relative to the public folder): the one recorded, else `modified`, recorded now.
+   * `supersedes` is the time this server gave the path's previous version, if any: the
+   * answer is then later than it, even for bytes the path held once before.
+   */
+  agree(path: string, hash: string, modified: Date, supersedes?: Date): Promise<Date>;
+}

@@ -8,6 +8,7 @@ import type {
 } from "../domain/ports.js";
 import { containment, hammingDistance } from "../shared/simhash.js";
 import type { Db } from "./database.js";
+import { engineOf, joinLines } from "./dialect.js";
 import type { ArticlesTable, Database } from "./schema.js";
 
 type ArticleRow = ArticlesTable;
@@ -184,9 +185,7 @@ export class SqlArticleRepository implements ArticleRepository {
         "articles.changed_at",
         eb
           .selectFrom("article_categories")
-          .select(
-            sql<string | null>`group_concat(article_categories.category_slug, char(10))`.as("c"),
-          )
+          .select(joinLines(engineOf(this.db), sql`article_categories.category_slug`).as("c"))
           .whereRef("article_categories.article_id", "=", "articles.id")
           .as("categories"),
       ])

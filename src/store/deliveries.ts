@@ -2,10 +2,14 @@ import { type ExpressionBuilder, sql } from "kysely";
 import type { Delivery, DeliveryKey, DeliveryStatus, PausedEdition } from "../domain/digest.js";
 import type { DeliveryOutcome, DeliveryQueue } from "../domain/ports.js";
 import type { Db } from "./database.js";
+import { type Engine, engineOf, greatest, least } from "./dialect.js";
 import type { Database } from "./schema.js";
 
 /** Keys per statement when a list of deliveries is updated (SQLite's parameter limit). */
 const KEY_CHUNK = 400;
+
+/** The PostgreSQL advisory lock that serialises claims under a ramp-up cap. */
+const RAMP_UP_LOCK = 7_262_001;
 
 /** The reply code at the start of an SMTP reply ("250 2.0.0 Ok" → 250), if any. */
 function replyCode(response: string): number | null {
@@ -21,12 +25,18 @@ function dueRows(now: string) {
 }
 
 /**
- * The delivery log as a work queue, in SQLite. Every sender process claims rows with one atomic
- * UPDATE ... RETURNING, so two processes never hold the same row; a row whose claim runs out
- * (its sender crashed) becomes due again and keeps its Message-ID.
+ * The delivery log as a work queue. Every sender process claims rows with one atomic
+ * UPDATE ... RETURNING (on PostgreSQL its row choice takes FOR UPDATE SKIP LOCKED, so concurrent
+ * senders pass over each other's rows instead of waiting for them), so two processes never hold
+ * the same row; a row whose claim runs out (its sender crashed) becomes due again and keeps its
+ * Message-ID.
  */
 export class SqlDeliveryQueue implements DeliveryQueue {
-  constructor(protected readonly db: Db) {}
+  private readonly engine: Engine;
+
+  constructor(protected readonly db: Db) {
+    this.engine = engineOf(db);
+  }
 
   async claimDue(
     holder: string,
@@ -38,13 +48,22 @@ export class SqlDeliveryQueue implements DeliveryQueue {
     const stamp = now.toISOString();
     // With a cap, the LIMIT itself subtracts what went out in the last hour and what any
     // process is sending now, so that the count and the claim happen in one statement.
+    const engine = this.engine;
     const take =
       hourlyCap === undefined
         ? sql`${limit}`
-        : sql`max(0, min(${limit}, ${hourlyCap}
+        : greatest(
+            engine,
+            sql`0`,
+            least(
+              engine,
+              sql`${limit}`,
+              sql`${hourlyCap}
             - (select count(*) from deliveries where sent_at > ${new Date(now.getTime() - 3_600_000).toISOString()})
-            - (select count(*) from deliveries where status = 'sending' and claimed_until >= ${stamp})))`;
-    const claimed = await sql<{
+            - (select count(*) from deliveries where status = 'sending' and claimed_until >= ${stamp})`,
+            ),
+          );
+    const claim = sql<{
       edition_id: number;
       subscriber_id: number;
       message_id: string;
@@ -64,16 +83,29 @@ export class SqlDeliveryQueue implements DeliveryQueue {
         where s.status = 'active' and e.paused_at is null and ${dueRows(stamp)}
         order by d.edition_id, d.subscriber_id
         limit ${take}
+        ${engine === "postgres" ? sql`for update of d skip locked` : sql``}
       )
       returning edition_id, subscriber_id, message_id, attempts, queued_at, last_error
-    `.execute(this.db);
+    `;
+    const claimed =
+      engine === "postgres" && hourlyCap !== undefined
+        ? // Counting what went out and claiming must not interleave between senders, or two
+          // could each take the whole hour's allowance: one lock for the ramp-up's claims.
+          await this.db.transaction().execute(async (trx) => {
+            await sql`select pg_advisory_xact_lock(${RAMP_UP_LOCK})`.execute(trx);
+            return claim.execute(trx);
+          })
+        : await claim.execute(this.db);
     if (claimed.rows.length === 0) return [];
-    const people = new Map<number, { email: string; name: string | null; language: string }>();
+    const people = new Map<
+      number,
+      { email: string; name: string | null; language: string; hard_bounces: number }
+    >();
     const ids = [...new Set(claimed.rows.map((row) => row.subscriber_id))];
     for (let i = 0; i < ids.length; i += KEY_CHUNK) {
       const rows = await this.db
         .selectFrom("subscribers")
-        .select(["id", "email", "name", "language"])
+        .select(["id", "email", "name", "language", "hard_bounces"])
         .where("id", "in", ids.slice(i, i + KEY_CHUNK))
         .execute();
       for (const row of rows) people.set(row.id, row);
@@ -92,6 +124,7 @@ export class SqlDeliveryQueue implements DeliveryQueue {
         messageId: row.message_id,
         attempts: row.attempts,
         queuedAt: new Date(row.queued_at),
+        hardBounces: person.hard_bounces,
       };
       if (person.name !== null) delivery.name = person.name;
       if (row.last_error !== null) delivery.lastError = row.last_error;
@@ -121,7 +154,7 @@ export class SqlDeliveryQueue implements DeliveryQueue {
           status: "queued",
           claimed_by: null,
           claimed_until: null,
-          attempts: sql<number>`max(${eb.ref("attempts")} - 1, 0)`,
+          attempts: greatest<number>(this.engine, sql`${eb.ref("attempts")} - 1`, sql`0`),
           updated_at: at.toISOString(),
         }))
         .where("claimed_by", "=", holder)
@@ -133,10 +166,14 @@ export class SqlDeliveryQueue implements DeliveryQueue {
     return released;
   }
 
-  async recordSent(key: DeliveryKey, at: Date, response: string): Promise<void> {
+  async recordSent(
+    key: DeliveryKey & { hardBounces?: number },
+    at: Date,
+    response: string,
+  ): Promise<void> {
     const stamp = at.toISOString();
-    await this.db.transaction().execute(async (trx) => {
-      await trx
+    const markSent = (db: Db) =>
+      db
         .updateTable("deliveries")
         .set({
           status: "sent",
@@ -152,14 +189,33 @@ export class SqlDeliveryQueue implements DeliveryQueue {
         .where("edition_id", "=", key.editionId)
         .where("subscriber_id", "=", key.subscriberId)
         // A duplicate (sent again after an expired claim) keeps the first sending time.
-        .where("status", "<>", "sent")
-        .execute();
-      await trx
+        .where("status", "<>", "sent");
+    const clearBounces = (db: Db) =>
+      db
+        .updateTable("subscribers")
+        .set({ hard_bounces: 0 })
+        .where("id", "=", key.subscriberId)
+        .where("hard_bounces", "<>", 0);
+    if (key.hardBounces === 0) {
+      // The common case, a reader with no bounce when the row was claimed: one statement.
+      await markSent(this.db).execute();
+      return;
+    }
+    if (this.engine === "postgres") {
+      // Once per message sent: one statement (both updates, atomically) rather than a
+      // transaction's four round trips to the server.
+      await this.db
+        .with("sent", () => markSent(this.db).returning("subscriber_id"))
         .updateTable("subscribers")
         .set({ hard_bounces: 0 })
         .where("id", "=", key.subscriberId)
         .where("hard_bounces", "<>", 0)
         .execute();
+      return;
+    }
+    await this.db.transaction().execute(async (trx) => {
+      await markSent(trx).execute();
+      await clearBounces(trx).execute();
     });
   }
 

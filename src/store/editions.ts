@@ -103,10 +103,11 @@ export class SqlEditionRepository extends SqlDeliveryQueue implements EditionRep
       .where("status", "=", "active")
       .where("frequency", "=", slot.frequency)
       .where("timezone", "=", slot.timezone)
-      .groupBy(["language", "categories", start])
+      // By the output name: PostgreSQL would not see two bound copies of `start` as one.
+      .groupBy(["language", "categories", sql.ref("start")])
       .orderBy("language")
       .orderBy("categories")
-      .orderBy(start)
+      .orderBy(sql.ref("start"))
       .execute();
     let upToId = 0;
     const variants = rows.map((row): SlotVariant => {
@@ -144,14 +145,22 @@ export class SqlEditionRepository extends SqlDeliveryQueue implements EditionRep
       ]);
 
     const stored = await this.db.transaction().execute(async (trx) => {
-      const done = await trx
-        .selectFrom("digest_slots")
-        .select("slot_at")
-        .where("frequency", "=", slot.frequency)
-        .where("timezone", "=", slot.timezone)
-        .where("slot_at", "=", slotAt)
+      // The slot's row first: it is the claim on the slot. A process composing the same slot at
+      // the same time waits here (PostgreSQL: on the key; SQLite: for the one writer) until this
+      // transaction ends, then finds the slot taken, or free again after a rollback.
+      const claimed = await trx
+        .insertInto("digest_slots")
+        .values({
+          frequency: slot.frequency,
+          timezone: slot.timezone,
+          slot_at: slotAt,
+          composed_at: stamp,
+          editions: 0,
+          recipients: 0,
+        })
+        .onConflict((oc) => oc.columns(["frequency", "timezone", "slot_at"]).doNothing())
         .executeTakeFirst();
-      if (done) return null;
+      if (Number(claimed.numInsertedOrUpdatedRows ?? 0) === 0) return null;
       const editions: { id: number; recipients: number }[] = [];
       for (const { variant, edition } of composed.variants) {
         if (!edition) continue;
@@ -225,15 +234,14 @@ export class SqlEditionRepository extends SqlDeliveryQueue implements EditionRep
         covered += Number(result.numUpdatedRows);
       }
       await trx
-        .insertInto("digest_slots")
-        .values({
-          frequency: slot.frequency,
-          timezone: slot.timezone,
-          slot_at: slotAt,
-          composed_at: stamp,
+        .updateTable("digest_slots")
+        .set({
           editions: editions.length,
           recipients: editions.reduce((sum, e) => sum + e.recipients, 0),
         })
+        .where("frequency", "=", slot.frequency)
+        .where("timezone", "=", slot.timezone)
+        .where("slot_at", "=", slotAt)
         .execute();
       return { editions, covered };
     });

@@ -1,8 +1,10 @@
 export { SqlArticleRepository } from "./articles.js";
 export { type Db, migrateToLatest, openDatabase } from "./database.js";
 export { SqlEditionRepository } from "./editions.js";
+export { SqlFileVersions } from "./file-versions.js";
 export { AtomicFileWriter } from "./files.js";
 export { SqlJobStateRepository } from "./jobs.js";
+export { SqlRateLimits, type WindowCount } from "./rate-limits.js";
 export type { Database } from "./schema.js";
 export { SqlSourceStateRepository } from "./source-state.js";
 export { SqlSubscriberRepository } from "./subscribers.js";

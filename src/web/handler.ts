@@ -9,6 +9,7 @@ import type {
   SubscriberRepository,
 } from "../domain/ports.js";
 import { frequencies, type Subscriber } from "../domain/subscriber.js";
+import { entityTag } from "../server/conditional.js";
 import type { DynamicHandler, ServerRequest, ServerResponse } from "../server/types.js";
 import type { Logger } from "../shared/logger.js";
 import { pagePaths } from "../subscriptions/links.js";
@@ -26,7 +27,7 @@ import {
 } from "./forms.js";
 import { choosePageLanguage, pageLanguageOf } from "./language.js";
 import { type LayoutData, type PageName, PageRenderer } from "./pages.js";
-import { SubscribeLimits } from "./rate-limit.js";
+import { SubscribeLimits, type WindowCounter } from "./rate-limit.js";
 import { Signups } from "./signup.js";
 import {
   fill,
@@ -54,6 +55,11 @@ export interface WebDeps {
   statusStore?: BounceStore;
   /** Bearer tokens of the machine endpoints, from the environment. */
   access?: { bounceToken?: string; metricsToken?: string };
+  /**
+   * Where the subscribe limits count (`SqlRateLimits`: in the store, shared by every process
+   * on it); without it each process counts in its own memory.
+   */
+  rateLimits?: WindowCounter;
 }
 
 /** The subscription pages as a handler for the server, plus a way to finish pending emails. */
@@ -112,6 +118,8 @@ export async function createWebHandler(deps: WebDeps): Promise<WebHandler> {
   const limits = new SubscribeLimits({
     perIpPerHour: config.server.subscribe_per_ip,
     perAddressPerDay: config.server.subscribe_per_address,
+    ...(deps.rateLimits ? { counter: deps.rateLimits } : {}),
+    now: deps.now,
   });
   const signups = new Signups({
     site: config.site,
@@ -207,7 +215,12 @@ export async function createWebHandler(deps: WebDeps): Promise<WebHandler> {
       ...securityHeaders,
       ...page.headers,
     };
-    if (!page.personal) headers.vary = "Accept-Language";
+    if (!page.personal) {
+      headers.vary = "Accept-Language";
+      // The same bytes get the same tag on every server, as the public files do: a client may
+      // revalidate with any instance behind a load balancer (the server answers the 304).
+      if (page.status === 200) headers.etag = entityTag(body);
+    }
     return { status: page.status, headers, body: method === "HEAD" ? null : body };
   }
 

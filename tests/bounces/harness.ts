@@ -5,13 +5,16 @@ import type { ApplyDeps } from "../../src/bounces/index.js";
 import { silentLogger } from "../../src/shared/logger.js";
 import { type Db, openDatabase, SqlSubscriberRepository } from "../../src/store/index.js";
 import { SqlStatusStore } from "../../src/store/status.js";
+import { newStoreSpec } from "../helpers/store.js";
 import { repoRoot } from "../helpers/workspace.js";
 
 export const host = "news.example.org";
 
-/** A real SQLite store in a temporary folder, with subscribers and sent deliveries. */
+/** A real store (an SQLite file, or a PostgreSQL schema), with subscribers and sent deliveries. */
 export interface BounceStoreFixture {
   dir: string;
+  /** The store setting: the SQLite file in `dir`, or the URL of the fixture's own schema. */
+  spec: string;
   db: Db;
   store: SqlStatusStore;
   deps: (overrides?: Partial<ApplyDeps>) => ApplyDeps;
@@ -29,7 +32,8 @@ export interface BounceStoreFixture {
 
 export async function openBounceStore(bounceLimit = 2): Promise<BounceStoreFixture> {
   const dir = mkdtempSync(path.join(tmpdir(), "warta-bounces-"));
-  const db = await openDatabase(path.join(dir, "warta.sqlite"));
+  const spec = newStoreSpec(dir);
+  const db = await openDatabase(spec);
   const store = new SqlStatusStore(db);
   const subscribers = new SqlSubscriberRepository(db, {
     language: "id",
@@ -38,6 +42,7 @@ export async function openBounceStore(bounceLimit = 2): Promise<BounceStoreFixtu
   const now = new Date("2024-05-05T00:00:00Z");
   return {
     dir,
+    spec,
     db,
     store,
     deps: (overrides = {}) => ({

@@ -1,6 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { simpleParser } from "mailparser";
 import { afterEach, describe, expect, it } from "vitest";
 import { hardBounce, notAReport } from "../bounces/harness.js";
@@ -62,22 +61,25 @@ describe("warta bounces", () => {
       "1714863605.M2.mx:2,S",
     ]);
 
-    const db = new Database(path.join(ws.root, "data", "warta.sqlite"), { readonly: true });
+    const db = await ws.openStore();
     try {
       expect(
-        db
-          .prepare(
-            "select status, last_error from deliveries where edition_id = ? and subscriber_id = ?",
-          )
-          .get(Number(edition), Number(subscriber)),
+        await db
+          .selectFrom("deliveries")
+          .select(["status", "last_error"])
+          .where("edition_id", "=", Number(edition))
+          .where("subscriber_id", "=", Number(subscriber))
+          .executeTakeFirst(),
       ).toEqual({ status: "bounced", last_error: expect.stringContaining("User unknown") });
       expect(
-        db
-          .prepare("select status, hard_bounces from subscribers where id = ?")
-          .get(Number(subscriber)),
+        await db
+          .selectFrom("subscribers")
+          .select(["status", "hard_bounces"])
+          .where("id", "=", Number(subscriber))
+          .executeTakeFirst(),
       ).toEqual({ status: "bounced", hard_bounces: 1 });
     } finally {
-      db.close();
+      await db.destroy();
     }
 
     // The same report again, given by --maildir: counted once; the Maildir is left as is.

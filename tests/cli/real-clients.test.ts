@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+// newsboat keeps its cache in SQLite: read what it stored, whatever warta's own store is.
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { runWarta } from "../helpers/cli.js";
@@ -91,11 +92,13 @@ describe("real feed clients against warta serve", () => {
     expect((await runWarta(["collect", "--config", config], { cwd: ws.root })).code).toBe(0);
     expect((await runWarta(["feeds", "--config", config], { cwd: ws.root })).code).toBe(0);
 
-    const db = new Database(path.join(ws.root, "data", "warta.sqlite"), { readonly: true });
-    const stored = db
-      .prepare("select title, url, published_at from articles order by published_at desc")
-      .all() as StoredItem[];
-    db.close();
+    const db = await ws.openStore();
+    const stored: StoredItem[] = await db
+      .selectFrom("articles")
+      .select(["title", "url", "published_at"])
+      .orderBy("published_at", "desc")
+      .execute();
+    await db.destroy();
     expect(stored.length).toBeGreaterThan(10);
     const expected = stored.map((s) => ({
       title: s.title,

@@ -1,6 +1,5 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { runWarta, spawnWarta } from "../helpers/cli.js";
 import { createWorkspace, type Workspace, workspaceConfig } from "../helpers/workspace.js";
@@ -42,10 +41,10 @@ describe("warta run after downtime", () => {
     const env = {};
     await runWarta(["collect", "--config", config], { cwd: ws.root, env });
     // The article was collected before the send hour, then warta was down.
-    const db = new Database(path.join(ws.root, "data", "warta.sqlite"));
+    const db = await ws.openStore();
     const before = new Date(Date.now() - 3 * 3_600_000).toISOString();
-    db.prepare("update articles set first_seen_at = ?").run(before);
-    db.close();
+    await db.updateTable("articles").set({ first_seen_at: before }).execute();
+    await db.destroy();
     const added = await runWarta(
       ["subscribers", "add", "budi@example.org", "--timezone", "UTC", "--config", config],
       { cwd: ws.root, env },

@@ -5,6 +5,7 @@ import { parse } from "csv-parse/sync";
 import { simpleParser } from "mailparser";
 import { afterEach, describe, expect, it } from "vitest";
 import { runWarta } from "../helpers/cli.js";
+import { storeTables } from "../helpers/store.js";
 import { createWorkspace, type Workspace, workspaceConfig } from "../helpers/workspace.js";
 
 function articleFiles(folder: string): string[] {
@@ -109,7 +110,10 @@ describe("warta run --once", () => {
     }
     const categoryFolders = readdirSync(path.join(ws.root, "public", "feeds", "category"));
     expect(categoryFolders.length).toBeGreaterThanOrEqual(4);
-    expect(existsSync(path.join(ws.root, "data", "warta.sqlite"))).toBe(true);
+    // The run made its store (the SQLite file, or the tables in its PostgreSQL schema).
+    expect(await storeTables(ws.store)).toEqual(
+      expect.arrayContaining(["articles", "subscribers", "editions", "deliveries", "job_state"]),
+    );
 
     // Who should get what, from the published feeds (not from the digest): on a fresh install
     // each reader gets every article just collected in their language and categories.
@@ -216,6 +220,7 @@ describe("warta run --once", () => {
     expect(result.stderr).toContain("schedule.digest");
     expect(result.stderr).toContain(config);
     expect(existsSync(path.join(ws.root, "data"))).toBe(false);
+    expect(await storeTables(ws.store)).toBeUndefined();
   });
 
   it("exits 2 on wrong usage and 0 for --help", async () => {

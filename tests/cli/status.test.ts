@@ -1,5 +1,3 @@
-import path from "node:path";
-import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { runWarta } from "../helpers/cli.js";
 import { createWorkspace, type Workspace, workspaceConfig } from "../helpers/workspace.js";
@@ -45,17 +43,13 @@ describe("warta status", () => {
     const report = JSON.parse(json.stdout) as StatusJson;
 
     // The same numbers, read straight from the store.
-    const db = new Database(path.join(ws.root, "data", "warta.sqlite"), { readonly: true });
+    const db = await ws.openStore();
     try {
-      const editions = db
-        .prepare("select id, subject, frequency, timezone, language from editions order by id desc")
-        .all() as {
-        id: number;
-        subject: string;
-        frequency: string;
-        timezone: string;
-        language: string;
-      }[];
+      const editions = await db
+        .selectFrom("editions")
+        .select(["id", "subject", "frequency", "timezone", "language"])
+        .orderBy("id", "desc")
+        .execute();
       expect(
         report.editions.map((e) => [e.id, e.subject, e.frequency, e.timezone, e.language]),
       ).toEqual(editions.map((e) => [e.id, e.subject, e.frequency, e.timezone, e.language]));
@@ -63,22 +57,23 @@ describe("warta status", () => {
         announced.map((m) => [Number(m[1]), m[2]]).sort(),
       );
       for (const edition of report.editions) {
-        const rows = db
-          .prepare(
-            "select status, count(*) as n from deliveries where edition_id = ? group by status",
-          )
-          .all(edition.id) as { status: string; n: number }[];
+        const rows = await db
+          .selectFrom("deliveries")
+          .select((eb) => ["status", eb.fn.countAll<number>().as("n")])
+          .where("edition_id", "=", edition.id)
+          .groupBy("status")
+          .execute();
         const expected = { queued: 0, sending: 0, sent: 0, deferred: 0, failed: 0, bounced: 0 };
         for (const row of rows) expected[row.status as keyof typeof expected] = row.n;
         expect(edition.deliveries).toEqual(expected);
         expect(edition.deliveries.sent).toBeGreaterThan(0);
         expect(edition.paused).toBeNull();
       }
-      const active = (
-        db.prepare("select count(*) as n from subscribers where status = 'active'").get() as {
-          n: number;
-        }
-      ).n;
+      const { n: active } = await db
+        .selectFrom("subscribers")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("status", "=", "active")
+        .executeTakeFirstOrThrow();
       expect(report.subscribers).toMatchObject({
         active,
         bounced: 0,
@@ -86,7 +81,7 @@ describe("warta status", () => {
         total: active,
       });
     } finally {
-      db.close();
+      await db.destroy();
     }
     for (const job of ["collect", "publish", "digest"]) {
       expect(report.jobs.find((j) => j.job === job)).toMatchObject({

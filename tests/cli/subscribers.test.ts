@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import SQLite from "better-sqlite3";
 import { parse } from "csv-parse/sync";
 import { afterEach, describe, expect, it } from "vitest";
+import type { Db } from "../../src/store/index.js";
 import { runWarta } from "../helpers/cli.js";
 import { createWorkspace, type Workspace, workspaceConfig } from "../helpers/workspace.js";
 
@@ -24,26 +24,25 @@ interface Row {
 function setUp() {
   const ws = createWorkspace();
   const config = ws.writeConfig(workspaceConfig());
-  const database = path.join(ws.root, "data", "warta.sqlite");
   const warta = (...args: string[]) => runWarta([...args, "--config", config], { cwd: ws.root });
-  /** Runs a query on the store file itself, through a connection of its own. */
-  const query = <T>(sql: string, ...params: unknown[]): T[] => {
-    const sqlite = new SQLite(database, { readonly: true });
+  /** Runs queries on the store itself, through a connection of its own. */
+  const store = async <T>(work: (db: Db) => Promise<T>): Promise<T> => {
+    const db = await ws.openStore();
     try {
-      return sqlite.prepare(sql).all(...params) as T[];
+      return await work(db);
     } finally {
-      sqlite.close();
+      await db.destroy();
     }
   };
-  const execute = (sql: string, ...params: unknown[]) => {
-    const sqlite = new SQLite(database);
-    try {
-      return sqlite.prepare(sql).run(...params);
-    } finally {
-      sqlite.close();
-    }
-  };
-  return { ws, warta, query, execute };
+  /** How many subscribers the store holds, of one status or frequency if given. */
+  const countSubscribers = (where: { status?: string; frequency?: string } = {}) =>
+    store(async (db) => {
+      let query = db.selectFrom("subscribers").select((eb) => eb.fn.countAll<number>().as("n"));
+      if (where.status) query = query.where("status", "=", where.status);
+      if (where.frequency) query = query.where("frequency", "=", where.frequency);
+      return (await query.executeTakeFirstOrThrow()).n;
+    });
+  return { ws, warta, store, countSubscribers };
 }
 
 /** Line numbers named by the "  line N: reason" lines of an import summary. */
@@ -83,7 +82,9 @@ describe("warta subscribers", () => {
     expect(added.code).toBe(0);
     await env.warta("subscribers", "add", "budi@example.org", "--pending");
 
-    const rows = env.query<Row>("select * from subscribers order by id");
+    const rows: Row[] = await env.store((db) =>
+      db.selectFrom("subscribers").selectAll().orderBy("id").execute(),
+    );
     expect(rows).toHaveLength(2);
     expect(rows[0]).toMatchObject({
       email: "ana.lestari@example.org",
@@ -134,31 +135,46 @@ describe("warta subscribers", () => {
 
     // A delivery to Ana, which removing her must erase with her.
     const ana = rows[0]!.id;
-    const edition = env.execute(
-      "insert into editions (created_at, subject, html, text, period_end) values (?, 'Warta', '<p>x</p>', 'x', ?)",
-      "2024-05-01T00:00:00.000Z",
-      "2024-05-01T00:00:00.000Z",
-    ).lastInsertRowid;
-    env.execute(
-      "insert into deliveries (edition_id, subscriber_id, status, message_id, attempts, queued_at) values (?, ?, 'sent', '<a@x>', 1, ?)",
-      edition,
-      ana,
-      "2024-05-01T00:00:00.000Z",
-    );
-    env.execute(
-      "insert into deliveries (edition_id, subscriber_id, status, message_id, attempts, queued_at) values (?, ?, 'queued', '<b@x>', 0, ?)",
-      edition,
-      rows[1]!.id,
-      "2024-05-01T00:00:00.000Z",
-    );
+    await env.store(async (db) => {
+      const at = "2024-05-01T00:00:00.000Z";
+      const { id: edition } = await db
+        .insertInto("editions")
+        .values({ created_at: at, subject: "Warta", html: "<p>x</p>", text: "x", period_end: at })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto("deliveries")
+        .values([
+          {
+            edition_id: edition,
+            subscriber_id: ana,
+            status: "sent",
+            message_id: "<a@x>",
+            attempts: 1,
+            queued_at: at,
+          },
+          {
+            edition_id: edition,
+            subscriber_id: rows[1]!.id,
+            status: "queued",
+            message_id: "<b@x>",
+            attempts: 0,
+            queued_at: at,
+          },
+        ])
+        .execute();
+    });
 
     const removed = await env.warta("subscribers", "remove", "ANA.LESTARI@example.org");
     expect(removed.code).toBe(0);
-    expect(env.query("select email from subscribers")).toEqual([{ email: "budi@example.org" }]);
-    expect(env.query("select count(*) as n from deliveries where subscriber_id = ?", ana)).toEqual([
-      { n: 0 },
-    ]);
-    expect(env.query("select count(*) as n from deliveries")).toEqual([{ n: 1 }]);
+    expect(await env.store((db) => db.selectFrom("subscribers").select("email").execute())).toEqual(
+      [{ email: "budi@example.org" }],
+    );
+    const deliveries = await env.store((db) =>
+      db.selectFrom("deliveries").select(["subscriber_id", "message_id"]).execute(),
+    );
+    // Ana's delivery went with her; Budi's stays.
+    expect(deliveries).toEqual([{ subscriber_id: rows[1]!.id, message_id: "<b@x>" }]);
 
     const again = await env.warta("subscribers", "remove", "ana.lestari@example.org");
     expect(again.code).toBe(1);
@@ -171,14 +187,17 @@ describe("warta subscribers", () => {
     const env = setUp();
     ws = env.ws;
     expect((await env.warta("subscribers", "add", "Ana@X.org", "--name", "Ana")).code).toBe(0);
-    env.execute("update subscribers set status = 'unsubscribed'");
-    const before = env.query<Row>("select * from subscribers");
+    const allRows = () => env.store((db) => db.selectFrom("subscribers").selectAll().execute());
+    await env.store((db) =>
+      db.updateTable("subscribers").set({ status: "unsubscribed" }).execute(),
+    );
+    const before = await allRows();
 
     const duplicate = await env.warta("subscribers", "add", "ana@x.org", "--name", "Someone");
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toContain("ana@x.org");
     expect(duplicate.stderr).toContain("already present");
-    expect(env.query<Row>("select * from subscribers")).toEqual(before);
+    expect(await allRows()).toEqual(before);
     expect(before[0]).toMatchObject({ email: "ana@x.org", name: "Ana", status: "unsubscribed" });
   });
 
@@ -254,16 +273,23 @@ describe("warta subscribers", () => {
     expect(first.stdout).toMatch(/line 50001: .*hourly/);
     expect(first.stdout).toMatch(/line 75000: .*bounced/);
     expect(first.stdout).toMatch(/line 99999: .*line 11/);
-    expect(env.query("select count(*) as n from subscribers")).toEqual([{ n: 99_994 }]);
-    for (const line of Object.values(badAt).slice(0, 5)) {
-      const address = line.split(",")[0];
-      expect(env.query("select id from subscribers where email = ?", address)).toEqual([]);
-    }
+    expect(await env.countSubscribers()).toBe(99_994);
+    const badAddresses = Object.values(badAt)
+      .slice(0, 5)
+      .map((line) => line.split(",")[0]!);
+    expect(
+      await env.store((db) =>
+        db.selectFrom("subscribers").select("id").where("email", "in", badAddresses).execute(),
+      ),
+    ).toEqual([]);
 
     // reader21: line 22, "Pembaca, 21" quoted, en-GB, Asia/Makassar, categories, no status.
-    const reader21 = env.query<Row>(
-      "select * from subscribers where email = ?",
-      "reader21@example.org",
+    const reader21: Row[] = await env.store((db) =>
+      db
+        .selectFrom("subscribers")
+        .selectAll()
+        .where("email", "=", "reader21@example.org")
+        .execute(),
     );
     expect(reader21[0]).toMatchObject({
       name: "Pembaca, 21",
@@ -274,26 +300,28 @@ describe("warta subscribers", () => {
       consent_source: "import",
     });
     expect(JSON.parse(reader21[0]!.categories)).toEqual(["ekonomi", "olahraga"]);
-    expect(env.query("select count(*) as n from subscribers where status = 'pending'")).toEqual([
-      { n: 9_090 },
-    ]);
-    expect(env.query("select count(*) as n from subscribers where frequency = 'weekly'")).toEqual([
-      { n: 19_999 },
-    ]);
+    expect(await env.countSubscribers({ status: "pending" })).toBe(9_090);
+    expect(await env.countSubscribers({ frequency: "weekly" })).toBe(19_999);
 
     // Someone left in between: importing the same file again must not bring them back.
-    env.execute(
-      "update subscribers set status = 'unsubscribed', unsubscribed_at = '2024-06-01T00:00:00.000Z' where email = ?",
-      "reader42@example.org",
+    await env.store((db) =>
+      db
+        .updateTable("subscribers")
+        .set({ status: "unsubscribed", unsubscribed_at: "2024-06-01T00:00:00.000Z" })
+        .where("email", "=", "reader42@example.org")
+        .execute(),
     );
     const second = await env.warta("subscribers", "import", "big.csv");
     expect(second.stdout).toContain("imported 0, already present 99994, bad 6");
     expect(reportedLines(second.stdout)).toEqual([7, 5_000, 25_000, 50_001, 75_000, 99_999]);
-    expect(env.query("select count(*) as n from subscribers")).toEqual([{ n: 99_994 }]);
+    expect(await env.countSubscribers()).toBe(99_994);
     expect(
-      env.query(
-        "select status, unsubscribed_at from subscribers where email = ?",
-        "reader42@example.org",
+      await env.store((db) =>
+        db
+          .selectFrom("subscribers")
+          .select(["status", "unsubscribed_at"])
+          .where("email", "=", "reader42@example.org")
+          .execute(),
       ),
     ).toEqual([{ status: "unsubscribed", unsubscribed_at: "2024-06-01T00:00:00.000Z" }]);
   });
@@ -322,7 +350,9 @@ describe("warta subscribers", () => {
     const reported = reportedLines(result.stdout);
     expect(reported).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
     expect(result.stdout).toContain("... and 6 more");
-    const rows = env.query<Row>("select email, name, status from subscribers order by id");
+    const rows = await env.store((db) =>
+      db.selectFrom("subscribers").select(["email", "name", "status"]).orderBy("id").execute(),
+    );
     expect(rows).toEqual([
       { email: "good@example.org", name: "Good", status: "pending" },
       { email: "quoted@example.org", name: "Multi\r\nline", status: "pending" },

@@ -31,6 +31,7 @@ describe("configuration", () => {
       publish: "*/15 * * * *",
       digest: "0 * * * *",
       send: "* * * * *",
+      failover_seconds: 30,
     });
     expect(config.mail.transport).toBe("outbox");
   });
@@ -141,6 +142,34 @@ describe("configuration", () => {
       expect((error as AppError).code).toBe("CONFIG_INVALID");
       expect((error as AppError).message).toContain("mail.dkim");
     }
+  });
+
+  it("takes the store from the file or WARTA_STORE: an SQLite path or a postgres:// URL", () => {
+    const byDefault = resolveConfig({}, { baseDir: "/srv/warta/config", env: {} });
+    expect(byDefault.store).toBe("/srv/warta/data/warta.sqlite");
+    const file = resolveConfig(
+      { store: "../var/warta.db" },
+      { baseDir: "/srv/warta/config", env: {} },
+    );
+    expect(file.store).toBe("/srv/warta/var/warta.db");
+    const url = "postgres://warta:geheim@db.example.org:5432/warta?schema=news";
+    expect(resolveConfig({ store: url }, { baseDir: "/srv", env: {} }).store).toBe(url);
+    const fromEnv = resolveConfig(
+      { store: "../var/warta.db" },
+      { baseDir: "/srv/warta/config", env: { WARTA_STORE: "postgresql://db.example.org/warta" } },
+    );
+    expect(fromEnv.store).toBe("postgresql://db.example.org/warta");
+  });
+
+  it("refuses a store URL of a database warta cannot use, naming the key", () => {
+    const [issue, ...others] = issuesOf({ store: "mysql://x" });
+    expect(others).toEqual([]);
+    expect(issue?.path).toBe("store");
+    expect(issue?.message).toContain("postgres://");
+    const [fromEnv] = issuesOf({}, { WARTA_STORE: "mysql://x" });
+    expect(fromEnv?.path).toBe("WARTA_STORE");
+    expect(fromEnv?.message).toContain("postgres://");
+    expect(issuesOf({ store: "" }).map((i) => i.path)).toEqual(["store"]);
   });
 
   it("is frozen", () => {

@@ -13,8 +13,9 @@ import {
   SqlArticleRepository,
   SqlEditionRepository,
 } from "../../src/store/index.js";
+import { newStoreSpec } from "./store.js";
 
-/** A store file and a public folder in a temporary folder, with a publish bound to them. */
+/** A store (of the run's engine) and a public folder in a temporary folder, with a publish bound to them. */
 export interface PublishStore {
   root: string;
   publicDir: string;
@@ -29,14 +30,17 @@ export interface PublishStore {
   close: () => Promise<void>;
 }
 
-/** Opens a fresh store (a real SQLite file, migrations applied) and an empty public folder. */
+/**
+ * Opens a fresh store (a real SQLite file, or a schema of its own in the postgres run; migrations
+ * applied) and an empty public folder.
+ */
 export async function openPublishStore(
   site: SiteConfig,
   feeds: FeedsConfig,
 ): Promise<PublishStore> {
   const root = mkdtempSync(path.join(tmpdir(), "warta-publish-"));
   const publicDir = path.join(root, "public");
-  const db = await openDatabase(path.join(root, "data", "warta.sqlite"));
+  const db = await openDatabase(newStoreSpec(path.join(root, "data")));
   const articles = new SqlArticleRepository(db);
   const editions = new SqlEditionRepository(db);
   return {
@@ -100,7 +104,8 @@ export interface FileState {
 export function snapshotFiles(dir: string): Map<string, FileState> {
   const files = new Map<string, FileState>();
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
+    // Dot-files (the publish manifest) are the publisher's own notes, never served.
+    if (!entry.isFile() || entry.name.startsWith(".")) continue;
     const full = path.join(entry.parentPath, entry.name);
     const stat = statSync(full);
     files.set(path.relative(dir, full).split(path.sep).join("/"), {

@@ -2,6 +2,8 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
+import { type Db, openDatabase } from "../../src/store/index.js";
+import { newPostgresStore, testEngine } from "./store.js";
 
 export const repoRoot = path.resolve(import.meta.dirname, "..", "..");
 
@@ -10,6 +12,13 @@ export interface Workspace {
   root: string;
   configFile: string;
   articles: string;
+  /**
+   * The workspace's store: data/warta.sqlite in the sqlite run; a schema of its own in the
+   * postgres run, which writeConfig puts in the configuration unless it names a store.
+   */
+  store: string;
+  /** Opens the workspace's store (migrating it if no command has yet). */
+  openStore: () => Promise<Db>;
   writeConfig: (config: Record<string, unknown>) => string;
   writeArticle: (relative: string, content: string) => string;
   remove: () => void;
@@ -30,12 +39,20 @@ export function createWorkspace(options: { withSamples?: boolean } = {}): Worksp
     cpSync(path.join(repoRoot, "samples", "subscribers.csv"), path.join(root, "subscribers.csv"));
   }
   const configFile = path.join(root, "config", "warta.yaml");
+  const store =
+    testEngine === "postgres"
+      ? newPostgresStore(path.basename(root))
+      : path.join(root, "data", "warta.sqlite");
   return {
     root,
     configFile,
     articles,
+    store,
+    openStore: () => openDatabase(store),
     writeConfig(config) {
-      writeFileSync(configFile, stringify(config));
+      const withStore =
+        testEngine === "postgres" && config.store === undefined ? { store, ...config } : config;
+      writeFileSync(configFile, stringify(withStore));
       return configFile;
     },
     writeArticle(relative, content) {

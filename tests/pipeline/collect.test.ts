@@ -5,12 +5,7 @@ import { resolveConfig } from "../../src/config/index.js";
 import { collectSources } from "../../src/pipeline/index.js";
 import { silentLogger } from "../../src/shared/logger.js";
 import { createFetcher } from "../../src/sources/index.js";
-import {
-  type Db,
-  openDatabase,
-  SqlArticleRepository,
-  SqlSourceStateRepository,
-} from "../../src/store/index.js";
+import { type Db, SqlArticleRepository, SqlSourceStateRepository } from "../../src/store/index.js";
 import { createWorkspace, type Workspace, workspaceConfig } from "../helpers/workspace.js";
 
 describe("collecting a directory source", () => {
@@ -20,7 +15,7 @@ describe("collecting a directory source", () => {
 
   beforeEach(async () => {
     ws = createWorkspace();
-    db = await openDatabase(path.join(ws.root, "data", "warta.sqlite"));
+    db = await ws.openStore();
     articles = new SqlArticleRepository(db);
   });
   afterEach(async () => {
@@ -31,6 +26,7 @@ describe("collecting a directory source", () => {
   const config = (source: Record<string, unknown> = {}) =>
     resolveConfig(
       workspaceConfig({
+        store: ws.store,
         sources: [{ id: "local", type: "directory", path: "../articles", ...source }],
       }),
       { baseDir: path.join(ws.root, "config"), env: {} },

@@ -16,6 +16,7 @@ import {
   SqlSubscriberRepository,
 } from "../../src/store/index.js";
 import { TokenSigner } from "../../src/subscriptions/tokens.js";
+import { newStoreSpec } from "../helpers/store.js";
 import { repoRoot, workspaceConfig } from "../helpers/workspace.js";
 
 /** The secret the harness signs links with; tests verify links with their own signer. */
@@ -29,7 +30,10 @@ export interface DeliveryRow {
   message_id: string;
 }
 
-/** A real SQLite store file with the digest and send jobs bound to it and a settable clock. */
+/**
+ * A real store (an SQLite file, or a PostgreSQL schema in the postgres run) with the digest and
+ * send jobs bound to it and a settable clock.
+ */
 export interface DigestHarness {
   root: string;
   db: Db;
@@ -57,8 +61,10 @@ export async function openDigestHarness(
   overrides: { newsletter?: Record<string, unknown>; mail?: Record<string, unknown> } = {},
 ): Promise<DigestHarness> {
   const root = mkdtempSync(path.join(tmpdir(), "warta-digest-"));
-  const db = await openDatabase(path.join(root, "data", "warta.sqlite"));
+  const store = newStoreSpec(path.join(root, "data"));
+  const db = await openDatabase(store);
   const raw = workspaceConfig({
+    store,
     newsletter: { max_articles: 50, ...overrides.newsletter },
     ...(overrides.mail ? { mail: overrides.mail } : {}),
   });

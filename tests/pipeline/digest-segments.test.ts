@@ -1,7 +1,7 @@
 import { load } from "cheerio";
-import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { uiStrings } from "../../src/compose/strings.js";
+import { failWrites } from "../helpers/store.js";
 import { type DigestHarness, openDigestHarness, story } from "./digest-harness.js";
 
 /** What a reader sees of an edition's HTML: the article links and the document language. */
@@ -123,16 +123,15 @@ describe("digest editions per segment", () => {
     await h.collect("2024-05-04T02:00:00Z", story("karet", { category: "ekonomi" }));
     h.setNow("2024-05-04T03:00:00Z");
     const ani = await h.subscribe({ email: "ani@example.org" });
-    // The last statement of the transaction fails, as if the process died there.
-    await sql`create trigger fail_slot before insert on digest_slots begin select raise(abort, 'disk full'); end`.execute(
-      h.db,
-    );
+    // The last statement of the transaction (the slot's totals) fails, as if the process died
+    // there.
+    const mend = await failWrites(h.db, "digest_slots", "update", "disk full");
     await expect(h.compose({ byHand: true })).rejects.toThrow(/disk full/);
     expect(await h.editions.ids()).toEqual([]);
     expect(await h.deliveries()).toEqual([]);
     expect((await h.subscribers.byId(ani.id))?.coveredUntil).toBeUndefined();
 
-    await sql`drop trigger fail_slot`.execute(h.db);
+    await mend();
     const retry = await h.compose({ byHand: true });
     expect(retry.slots.flatMap((slot) => slot.editions)).toHaveLength(1);
     expect(await h.deliveries()).toHaveLength(1);

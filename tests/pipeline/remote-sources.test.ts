@@ -5,12 +5,7 @@ import { resolveConfig } from "../../src/config/index.js";
 import { collectSources } from "../../src/pipeline/index.js";
 import { silentLogger } from "../../src/shared/logger.js";
 import { createFetcher } from "../../src/sources/index.js";
-import {
-  type Db,
-  openDatabase,
-  SqlArticleRepository,
-  SqlSourceStateRepository,
-} from "../../src/store/index.js";
+import { type Db, SqlArticleRepository, SqlSourceStateRepository } from "../../src/store/index.js";
 import { startHttpServer, type TestHttpServer } from "../helpers/http-server.js";
 import {
   createWorkspace,
@@ -54,7 +49,7 @@ describe("remote sources", () => {
 
   beforeEach(async () => {
     ws = createWorkspace();
-    db = await openDatabase(path.join(ws.root, "data", "warta.sqlite"));
+    db = await ws.openStore();
     articles = new SqlArticleRepository(db);
     states = new SqlSourceStateRepository(db);
     server = await startHttpServer({});
@@ -70,7 +65,7 @@ describe("remote sources", () => {
     sources: unknown[],
     options: { force?: boolean; timeoutMs?: number; maxBytes?: number } = {},
   ) {
-    const config = resolveConfig(workspaceConfig({ sources }), {
+    const config = resolveConfig(workspaceConfig({ store: ws.store, sources }), {
       baseDir: path.join(ws.root, "config"),
       env: {},
     });

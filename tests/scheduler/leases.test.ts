@@ -5,6 +5,7 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { runWithLease, startScheduler } from "../../src/scheduler/index.js";
 import { type Db, openDatabase, SqlJobStateRepository } from "../../src/store/index.js";
+import { newStoreSpec } from "../helpers/store.js";
 
 const quiet = pino({ level: "silent" });
 
@@ -14,12 +15,12 @@ describe("job leases in the store", () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  /** Two connections to one SQLite file, as two warta processes would have. */
+  /** Two connections to one store (file or schema), as two warta processes would have. */
   async function twoConnections(): Promise<[Db, Db]> {
     const dir = mkdtempSync(path.join(tmpdir(), "warta-leases-"));
-    const file = path.join(dir, "warta.sqlite");
-    const first = await openDatabase(file);
-    const second = await openDatabase(file);
+    const spec = newStoreSpec(dir);
+    const first = await openDatabase(spec);
+    const second = await openDatabase(spec);
     cleanups.push(async () => {
       await first.destroy();
       await second.destroy();

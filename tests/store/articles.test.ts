@@ -3,12 +3,12 @@ import type { ArticleInput } from "../../src/domain/index.js";
 import { simhash } from "../../src/shared/simhash.js";
 import {
   type Db,
-  openDatabase,
   SqlArticleRepository,
   SqlEditionRepository,
   SqlSourceStateRepository,
   SqlSubscriberRepository,
 } from "../../src/store/index.js";
+import { openTestStore } from "../helpers/store.js";
 
 function article(id: string, overrides: Partial<ArticleInput> = {}): ArticleInput {
   return {
@@ -34,7 +34,7 @@ describe("article store", () => {
   let db: Db;
   let repo: SqlArticleRepository;
   beforeEach(async () => {
-    db = await openDatabase(":memory:");
+    db = await openTestStore();
     repo = new SqlArticleRepository(db);
   });
   afterEach(() => db.destroy());
@@ -109,7 +109,7 @@ describe("deduplication", () => {
   let db: Db;
   let repo: SqlArticleRepository;
   beforeEach(async () => {
-    db = await openDatabase(":memory:");
+    db = await openTestStore();
     repo = new SqlArticleRepository(db);
   });
   afterEach(() => db.destroy());
@@ -209,7 +209,7 @@ describe("deduplication", () => {
 
 describe("source state", () => {
   it("saves and reads back the polling state of a source", async () => {
-    const db = await openDatabase(":memory:");
+    const db = await openTestStore();
     try {
       const states = new SqlSourceStateRepository(db);
       expect(await states.get("antara")).toBeUndefined();
@@ -242,7 +242,7 @@ describe("source state", () => {
 describe("editions and deliveries", () => {
   let db: Db;
   beforeEach(async () => {
-    db = await openDatabase(":memory:");
+    db = await openTestStore();
   });
   afterEach(() => db.destroy());
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DigestSlot } from "../../src/domain/digest.js";
 import type { ArticleInput } from "../../src/domain/index.js";
@@ -9,6 +12,7 @@ import {
   SqlEditionRepository,
   SqlSubscriberRepository,
 } from "../../src/store/index.js";
+import { newStoreSpec, openTestStore, testEngine } from "../helpers/store.js";
 
 const now = new Date("2024-05-04T23:00:00Z");
 const slot: DigestSlot = { frequency: "daily", timezone: "Asia/Jakarta", at: now };
@@ -39,7 +43,7 @@ describe("edition store: digest slots", () => {
   let editions: SqlEditionRepository;
   let subscribers: SqlSubscriberRepository;
   beforeEach(async () => {
-    db = await openDatabase(":memory:");
+    db = await openTestStore();
     editions = new SqlEditionRepository(db);
     subscribers = new SqlSubscriberRepository(db, { language: "id", timezone: "Asia/Jakarta" });
   });
@@ -143,11 +147,73 @@ describe("edition store: digest slots", () => {
   });
 });
 
+describe("edition store: one slot composed by two processes at once", () => {
+  let dir: string;
+  const opened: Db[] = [];
+  afterEach(async () => {
+    for (const db of opened.splice(0)) await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("stores the slot once: the other process finds it taken and stores nothing", async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "warta-slots-"));
+    const spec = newStoreSpec(dir);
+    for (let i = 0; i < 2; i++) opened.push(await openDatabase(spec));
+    const [first, second] = opened.map((db) => new SqlEditionRepository(db)) as [
+      SqlEditionRepository,
+      SqlEditionRepository,
+    ];
+    const people = new SqlSubscriberRepository(opened[0]!, {
+      language: "id",
+      timezone: "Asia/Jakarta",
+    });
+    for (const email of ["ani@example.org", "budi@example.org"]) {
+      await people.create({ email }, now);
+    }
+    const { variants, upToId } = await first.slotVariants(slot, dayBefore);
+    const composed = {
+      slot,
+      host: "news.example.org",
+      defaultStart: dayBefore,
+      upToId,
+      variants: variants.map((variant) => ({
+        variant,
+        edition: { subject: "Warta", html: "<p>x</p>", text: "x", articleIds: [] },
+      })),
+    };
+    // PostgreSQL runs both transactions at once; SQLite lets one writer in at a time, so between
+    // processes the second waits for the first. Two connections in one process cannot show that
+    // wait (better-sqlite3 blocks the thread while it waits, the first never commits, and the wait
+    // times out), so there the second starts once the first is done.
+    const results =
+      testEngine === "postgres"
+        ? await Promise.all([first.storeSlot(composed, now), second.storeSlot(composed, now)])
+        : [await first.storeSlot(composed, now), await second.storeSlot(composed, now)];
+    const stored = results.filter((result) => result !== null);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]?.editions.map((e) => e.recipients)).toEqual([2]);
+    expect(await first.ids()).toHaveLength(1);
+    const deliveries = await opened[1]!.selectFrom("deliveries").select("subscriber_id").execute();
+    expect(deliveries).toHaveLength(2);
+    const slots = await opened[1]!.selectFrom("digest_slots").selectAll().execute();
+    expect(slots).toEqual([
+      {
+        frequency: "daily",
+        timezone: "Asia/Jakarta",
+        slot_at: now.toISOString(),
+        composed_at: now.toISOString(),
+        editions: 1,
+        recipients: 2,
+      },
+    ]);
+  });
+});
+
 describe("article store: articles first seen in a period", () => {
   let db: Db;
   let articles: SqlArticleRepository;
   beforeEach(async () => {
-    db = await openDatabase(":memory:");
+    db = await openTestStore();
     articles = new SqlArticleRepository(db);
   });
   afterEach(() => db.destroy());

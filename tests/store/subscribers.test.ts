@@ -1,24 +1,24 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import SQLite from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Db, openDatabase, SqlSubscriberRepository } from "../../src/store/index.js";
+import { newStoreSpec } from "../helpers/store.js";
 
 const t0 = new Date("2024-05-01T08:00:00.000Z");
 const t1 = new Date("2024-05-02T09:30:00.000Z");
 const t2 = new Date("2024-05-03T10:45:00.000Z");
 const t3 = new Date("2024-05-04T11:15:00.000Z");
 
-describe("subscriber store (SQLite file)", () => {
+describe("subscriber store (a real store: SQLite file or PostgreSQL schema)", () => {
   let dir: string;
-  let file: string;
+  let spec: string;
   let db: Db;
   let repo: SqlSubscriberRepository;
   beforeEach(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "warta-subscribers-"));
-    file = path.join(dir, "warta.sqlite");
-    db = await openDatabase(file);
+    spec = newStoreSpec(dir);
+    db = await openDatabase(spec);
     repo = new SqlSubscriberRepository(db, {
       language: "id",
       timezone: "Asia/Jakarta",
@@ -30,9 +30,9 @@ describe("subscriber store (SQLite file)", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** A second, independent connection to the same file, for checking what is really stored. */
-  function raw(): SQLite.Database {
-    return new SQLite(file);
+  /** A second, independent connection to the same store, for checking what is really stored. */
+  function raw(): Promise<Db> {
+    return openDatabase(spec);
   }
 
   it("treats addresses that differ only in case as one subscriber", async () => {
@@ -43,9 +43,9 @@ describe("subscriber store (SQLite file)", () => {
     expect(again.subscriber.name).toBe("Ana");
     expect((await repo.byEmail("aNa@x.OrG"))?.name).toBe("Ana");
     expect(await repo.count()).toBe(1);
-    const sqlite = raw();
-    const rows = sqlite.prepare("select email, name from subscribers").all();
-    sqlite.close();
+    const other = await raw();
+    const rows = await other.selectFrom("subscribers").select(["email", "name"]).execute();
+    await other.destroy();
     expect(rows).toEqual([{ email: "ana@x.org", name: "Ana" }]);
   });
 
@@ -67,8 +67,12 @@ describe("subscriber store (SQLite file)", () => {
     expect(subscriber.confirmed).toBeUndefined();
     expect(subscriber.unsubscribed).toBeUndefined();
 
-    const sqlite = raw();
-    sqlite.prepare("update subscribers set hard_bounces = 2 where id = ?").run(subscriber.id);
+    const other = await raw();
+    await other
+      .updateTable("subscribers")
+      .set({ hard_bounces: 2 })
+      .where("id", "=", subscriber.id)
+      .execute();
 
     const active = await repo.setStatus(subscriber.id, "active", t1, {
       source: "form",
@@ -93,10 +97,11 @@ describe("subscriber store (SQLite file)", () => {
     expect(back?.unsubscribed).toBeUndefined();
     expect(back?.confirmed).toEqual(t1);
 
-    const row = sqlite
-      .prepare("select status, confirmed_at, unsubscribed_at, updated_at from subscribers")
-      .get();
-    sqlite.close();
+    const row = await other
+      .selectFrom("subscribers")
+      .select(["status", "confirmed_at", "unsubscribed_at", "updated_at"])
+      .executeTakeFirst();
+    await other.destroy();
     expect(row).toEqual({
       status: "pending",
       confirmed_at: t1.toISOString(),
@@ -130,26 +135,39 @@ describe("subscriber store (SQLite file)", () => {
     );
     const eko = await repo.byEmail("eko@example.org");
     const fitri = await repo.byEmail("fitri@example.org");
-    const sqlite = raw();
-    const edition = sqlite
-      .prepare(
-        "insert into editions (created_at, subject, html, text, period_end) values (?, ?, ?, ?, ?)",
-      )
-      .run(t1.toISOString(), "Warta", "<p>x</p>", "x", t1.toISOString()).lastInsertRowid;
-    const delivery = sqlite.prepare(
-      "insert into deliveries (edition_id, subscriber_id, status, message_id, attempts, queued_at) values (?, ?, 'sent', ?, 1, ?)",
-    );
-    delivery.run(edition, eko!.id, "<eko@x>", t1.toISOString());
-    delivery.run(edition, fitri!.id, "<fitri@x>", t1.toISOString());
+    const other = await raw();
+    const { id: edition } = await other
+      .insertInto("editions")
+      .values({
+        created_at: t1.toISOString(),
+        subject: "Warta",
+        html: "<p>x</p>",
+        text: "x",
+        period_end: t1.toISOString(),
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const delivery = (subscriberId: number, messageId: string) => ({
+      edition_id: edition,
+      subscriber_id: subscriberId,
+      status: "sent",
+      message_id: messageId,
+      attempts: 1,
+      queued_at: t1.toISOString(),
+    });
+    await other
+      .insertInto("deliveries")
+      .values([delivery(eko!.id, "<eko@x>"), delivery(fitri!.id, "<fitri@x>")])
+      .execute();
 
     expect(await repo.erase("EKO@example.org")).toBe(true);
-    expect(sqlite.prepare("select email from subscribers").all()).toEqual([
+    expect(await other.selectFrom("subscribers").select("email").execute()).toEqual([
       { email: "fitri@example.org" },
     ]);
-    expect(sqlite.prepare("select subscriber_id from deliveries").all()).toEqual([
+    expect(await other.selectFrom("deliveries").select("subscriber_id").execute()).toEqual([
       { subscriber_id: fitri!.id },
     ]);
-    sqlite.close();
+    await other.destroy();
     expect(await repo.erase("eko@example.org")).toBe(false);
     expect(await repo.byId(eko!.id)).toBeUndefined();
   });

@@ -26,6 +26,7 @@ async function serve(ws: Workspace, env: Record<string, string>): Promise<Served
   const fx = await openBounceStore();
   const file = ws.writeConfig(
     workspaceConfig({
+      store: fx.spec,
       paths: { data: fx.dir, public: "../public", outbox: "../outbox", templates: "../templates" },
       mail: { from: "Warta Uji <newsletter@news.example.org>" },
       log: { level: "silent" },

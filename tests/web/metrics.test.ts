@@ -1,5 +1,3 @@
-import path from "node:path";
-import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { type RunningWarta, runWarta, spawnWarta } from "../helpers/cli.js";
 import { createWorkspace, type Workspace, workspaceConfig } from "../helpers/workspace.js";
@@ -112,14 +110,15 @@ describe("GET /metrics", () => {
     expect(types.get("warta_deliveries")).toBe("gauge");
     expect(types.get("warta_messages_total")).toBe("counter");
     expect(types.get("warta_job_duration_seconds")).toBe("histogram");
-    const db = new Database(path.join(ws.root, "data", "warta.sqlite"), { readonly: true });
+    const db = await ws.openStore();
     try {
       const counts = new Map(
         (
-          db.prepare("select status, count(*) as n from deliveries group by status").all() as {
-            status: string;
-            n: number;
-          }[]
+          await db
+            .selectFrom("deliveries")
+            .select((eb) => ["status", eb.fn.countAll<number>().as("n")])
+            .groupBy("status")
+            .execute()
         ).map((row) => [row.status, row.n]),
       );
       expect(counts.get("sent")).toBeGreaterThan(0);
@@ -131,27 +130,21 @@ describe("GET /metrics", () => {
       expect(value(samples, "warta_queue_depth")).toBe(
         (counts.get("queued") ?? 0) + (counts.get("deferred") ?? 0),
       );
-      const jobs = db.prepare("select * from job_state").all() as {
-        job: string;
-        runs: number;
-        failures: number;
-        last_success_at: string;
-        last_duration_ms: number;
-      }[];
+      const jobs = await db.selectFrom("job_state").selectAll().execute();
       expect(jobs.map((j) => j.job).sort()).toEqual(["collect", "digest", "publish"]);
       for (const job of jobs) {
         expect(value(samples, "warta_job_runs", { job: job.job })).toBe(job.runs);
         expect(value(samples, "warta_job_failures", { job: job.job })).toBe(job.failures);
         expect(value(samples, "warta_job_running", { job: job.job })).toBe(0);
         expect(value(samples, "warta_job_last_success_timestamp_seconds", { job: job.job })).toBe(
-          new Date(job.last_success_at).getTime() / 1000,
+          new Date(job.last_success_at!).getTime() / 1000,
         );
         expect(value(samples, "warta_job_last_duration_seconds", { job: job.job })).toBe(
-          job.last_duration_ms / 1000,
+          job.last_duration_ms! / 1000,
         );
       }
     } finally {
-      db.close();
+      await db.destroy();
     }
   });
 

@@ -1,7 +1,10 @@
 import type { Kysely } from "kysely";
+import { engineOf } from "../dialect.js";
 
 /** Articles, categories, subscribers, editions and deliveries. */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  // SQLite numbers rows with INTEGER PRIMARY KEY AUTOINCREMENT, PostgreSQL with serial.
+  const serial = engineOf(db) === "postgres";
   await db.schema
     .createTable("articles")
     .addColumn("id", "text", (c) => c.primaryKey())
@@ -63,7 +66,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable("subscribers")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", serial ? "serial" : "integer", (c) =>
+      serial ? c.primaryKey() : c.primaryKey().autoIncrement(),
+    )
     .addColumn("email", "text", (c) => c.notNull().unique())
     .addColumn("name", "text")
     .addColumn("language", "text", (c) => c.notNull())
@@ -75,7 +80,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable("editions")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", serial ? "serial" : "integer", (c) =>
+      serial ? c.primaryKey() : c.primaryKey().autoIncrement(),
+    )
     .addColumn("created_at", "text", (c) => c.notNull())
     .addColumn("subject", "text", (c) => c.notNull())
     .addColumn("html", "text", (c) => c.notNull())

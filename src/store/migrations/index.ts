@@ -5,6 +5,8 @@ import * as feedState from "./0003-feed-state.js";
 import * as subscriptions from "./0004-subscriptions.js";
 import * as jobState from "./0005-job-state.js";
 import * as deliveryLog from "./0006-delivery-log.js";
+import * as rateLimits from "./0007-rate-limits.js";
+import * as fileVersions from "./0008-file-versions.js";
 
 /**
  * Every migration, by name. Names sort in the order they must run; a migration, once
@@ -17,4 +19,6 @@ export const migrations: Record<string, Migration> = {
   "0004-subscriptions": subscriptions,
   "0005-job-state": jobState,
   "0006-delivery-log": deliveryLog,
+  "0007-rate-limits": rateLimits,
+  "0008-file-versions": fileVersions,
 };
