@@ -101,10 +101,6 @@ export interface ArticleRepository {
   feedStamps(): Promise<
     { id: string; published: Date; author?: string; categories: string[]; version: string }[]
   >;
-  /** The signature of the inputs each feed was last published from, by feed key. */
-  feedSignatures(): Promise<Map<string, string>>;
-  /** Remembers the signatures of feeds just published, replacing those with the same keys. */
-  saveFeedSignatures(signatures: ReadonlyMap<string, string>): Promise<void>;
 }
 
 /** Newsletter subscribers. */

@@ -13,16 +13,6 @@ import type { ArticlesTable, Database } from "./schema.js";
 
 type ArticleRow = ArticlesTable;
 
-/** What a publish remembers per feed (migration 0003). */
-interface FeedStateTable {
-  key: string;
-  signature: string;
-}
-
-function withFeedState(db: Db) {
-  return db.withTables<{ feed_state: FeedStateTable }>();
-}
-
 /** Articles in the SQL store. */
 export class SqlArticleRepository implements ArticleRepository {
   constructor(private readonly db: Db) {}
@@ -208,32 +198,6 @@ export class SqlArticleRepository implements ArticleRepository {
       if (row.author !== null) stamp.author = row.author;
       return stamp;
     });
-  }
-
-  async feedSignatures(): Promise<Map<string, string>> {
-    const rows = await withFeedState(this.db)
-      .selectFrom("feed_state")
-      .select(["key", "signature"])
-      .execute();
-    return new Map(rows.map((r) => [r.key, r.signature]));
-  }
-
-  async saveFeedSignatures(signatures: ReadonlyMap<string, string>): Promise<void> {
-    const entries = [...signatures].map(([key, signature]) => ({ key, signature }));
-    if (entries.length === 0) return;
-    await withFeedState(this.db)
-      .transaction()
-      .execute(async (trx) => {
-        for (let i = 0; i < entries.length; i += 500) {
-          await trx
-            .insertInto("feed_state")
-            .values(entries.slice(i, i + 500))
-            .onConflict((oc) =>
-              oc.column("key").doUpdateSet((eb) => ({ signature: eb.ref("excluded.signature") })),
-            )
-            .execute();
-        }
-      });
   }
 
   private async withCategories(rows: ArticleRow[]): Promise<Article[]> {
