@@ -12,6 +12,7 @@ const benches: Bench[] = [
   { name: "publish", load: () => import("./publish.js") },
   { name: "personalize", load: () => import("./personalize.js") },
   { name: "send", load: () => import("./send.js") },
+  { name: "workers", load: () => import("./workers.js") },
 ];
 
 const wanted = process.argv.slice(2);

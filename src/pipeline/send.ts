@@ -98,6 +98,8 @@ interface CompiledEdition {
 
 /** Compiled editions kept at once; deliveries come in edition order, so few are ever needed. */
 const EDITION_CACHE = 16;
+/** How often the count of due messages behind the progress display is refreshed. */
+const COUNT_EVERY_MS = 5_000;
 /** Distinct errors kept in a summary. */
 const MAX_ERRORS = 100;
 
@@ -177,6 +179,7 @@ export async function sendQueued(
   const pending: Delivery[] = [];
   const inFlight = new Map<Promise<void>, Delivery>();
   let remaining = 0;
+  let nextCount = 0;
   let consecutiveErrors = 0;
   /** Editions whose messages met transport errors in the current streak. */
   const streak = new Set<number>();
@@ -291,7 +294,12 @@ export async function sendQueued(
       summary.rampUp = { ...ramp, more: summary.sent };
       log.warn({ perHour: ramp.perHour, day: ramp.day }, "ramp-up limit reached");
     }
-    remaining = (await editions.dueCount(now)) + pending.length + inFlight.size;
+    // The estimate for the progress display: counting every due row costs as much as the queue
+    // is long, so it is refreshed every few seconds, and counted down in between.
+    if (claimed.length === 0 || now.getTime() >= nextCount) {
+      remaining = (await editions.dueCount(now)) + pending.length + inFlight.size;
+      nextCount = now.getTime() + COUNT_EVERY_MS;
+    }
     return claimed.length > 0;
   };
 

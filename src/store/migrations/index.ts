@@ -7,6 +7,7 @@ import * as jobState from "./0005-job-state.js";
 import * as deliveryLog from "./0006-delivery-log.js";
 import * as rateLimits from "./0007-rate-limits.js";
 import * as fileVersions from "./0008-file-versions.js";
+import * as pendingDeliveries from "./0009-pending-deliveries.js";
 
 /**
  * Every migration, by name. Names sort in the order they must run; a migration, once
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   "0006-delivery-log": deliveryLog,
   "0007-rate-limits": rateLimits,
   "0008-file-versions": fileVersions,
+  "0009-pending-deliveries": pendingDeliveries,
 };
