@@ -1,4 +1,5 @@
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -13,6 +14,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { simpleParser } from "mailparser";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { MANIFEST_PATH } from "../../src/pipeline/publish.js";
 import { createServer, type PublicServer } from "../../src/server/index.js";
 import { silentLogger } from "../../src/shared/logger.js";
 import { type Db, SqlFileVersions } from "../../src/store/index.js";
@@ -95,10 +97,13 @@ async function servingUrl(warta: RunningWarta): Promise<string> {
   }
 }
 
-/** Every file below `folder`, relative, with "/" separators, sorted. */
+/**
+ * Every file below `folder` that is served, relative, with "/" separators, sorted: dot-files
+ * (the publish manifest) are the publisher's own and never served.
+ */
 function filesBelow(folder: string): string[] {
   return readdirSync(folder, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
+    .filter((entry) => entry.isFile() && !entry.name.startsWith("."))
     .map((entry) => path.relative(folder, path.join(entry.parentPath, entry.name)))
     .map((relative) => relative.split(path.sep).join("/"))
     .sort();
@@ -206,6 +211,8 @@ describe("several `warta serve` on one store", () => {
     expect(publicFiles).toContain("feeds/archive/2024-05.xml");
     expect(publicFiles).toContain("newsletter/1/index.html");
     expect(filesBelow(path.join(second.root, "public"))).toEqual(publicFiles);
+    // Each folder keeps its publish manifest, which no instance serves.
+    expect(existsSync(path.join(first.root, "public", MANIFEST_PATH))).toBe(true);
     const mtime = (ws: Workspace) =>
       Math.floor(statSync(path.join(ws.root, "public", "feeds", "rss.xml")).mtimeMs / 1000);
     // Otherwise the Last-Modified comparisons below would prove nothing.
@@ -214,6 +221,7 @@ describe("several `warta serve` on one store", () => {
 
   it("serves every public file with the same bytes, ETag and Last-Modified, in every coding", async () => {
     const targets = ["", "newsletter/1/", ...publicFiles];
+    expect((await request(a, MANIFEST_PATH, {})).status).toBe(404);
     let compressed = 0;
     for (const target of targets) {
       for (const coding of CODINGS) {
