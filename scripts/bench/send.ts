@@ -34,9 +34,8 @@
  * Needs postfix's smtp-sink and smtp-source (package postfix, never started itself; SMTP_SINK
  * and SMTP_SOURCE override their paths) and, preferably, GNU time.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -51,6 +50,7 @@ import {
   SqlEditionRepository,
   SqlSubscriberRepository,
 } from "../../src/store/index.js";
+import { childEnv, freePort, startSink } from "./smtp-sink.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const wartaBin = path.join(repoRoot, "bin", "warta.js");
@@ -85,97 +85,6 @@ const MEMORY_BOUND = 1.75;
 const SEND_TIMEOUT_MS = Number(process.env.BENCH_SEND_TIMEOUT_S ?? 1_800) * 1_000;
 const secret = "bench-send-secret-0123456789-abcdefghijklmnop";
 const fromAddress = "redaksi@news.example.org";
-
-/** Environment of every warta child: this one's, without settings that would redirect it. */
-function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, WARTA_SECRET: secret, WARTA_LOG_LEVEL: "warn" };
-  for (const name of [
-    "WARTA_CONFIG",
-    "WARTA_SMTP_URL",
-    "WARTA_SMTP_USER",
-    "WARTA_SMTP_PASSWORD",
-    "WARTA_DKIM_PRIVATE_KEY",
-  ]) {
-    delete env[name];
-  }
-  return env;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Resolves once something answers an SMTP greeting on the port (then says QUIT). */
-async function waitForSmtp(port: number, child: ChildProcess, name: string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-    const greeted = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, "127.0.0.1");
-      socket.once("error", () => resolve(false));
-      socket.once("data", (chunk) => {
-        socket.end("QUIT\r\n");
-        resolve(chunk.toString().startsWith("220"));
-      });
-    });
-    if (greeted) return;
-    await sleep(50);
-  }
-  throw new Error(`${name} did not answer on port ${port}`);
-}
-
-/** A running smtp-sink that throws mail away and counts it (-c). */
-interface Sink {
-  port: number;
-  /** Stops it and returns the number of messages it received. */
-  stop: () => Promise<number>;
-}
-
-async function startSink(): Promise<Sink> {
-  const port = await freePort();
-  // smtp-sink refuses to keep root privileges: it must be told whose to take.
-  const user = process.getuid?.() === 0 ? ["-u", "nobody"] : [];
-  const child = spawn(smtpSink, ["-c", ...user, `127.0.0.1:${port}`, "5000"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
-    // Keep only the tail: the counters are rewritten after every message.
-    output = (output + chunk.toString()).slice(-4_096);
-  });
-  let errors = "";
-  child.stderr!.on("data", (chunk: Buffer) => {
-    errors += chunk.toString();
-  });
-  await waitForSmtp(port, child, "smtp-sink");
-  return {
-    port,
-    stop: async () => {
-      // The counter is updated when "." is received, before the reply: all in by now.
-      await sleep(200);
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        await exited;
-      }
-      const counts = [...output.matchAll(/mesg=(\d+)/g)];
-      const last = counts[counts.length - 1]?.[1];
-      if (last === undefined) {
-        if (errors.trim()) throw new Error(`smtp-sink: ${errors.trim()}`);
-        return 0;
-      }
-      return Number(last);
-    },
-  };
-}
 
 /** The configuration of a workspace, mail going over SMTP to 127.0.0.1:port. */
 function writeConfig(dir: string, port: number): string {
@@ -253,10 +162,10 @@ interface Store {
 async function prepareStore(dir: string, count: number): Promise<Store> {
   const configFile = writeConfig(dir, 25);
   execFileSync(process.execPath, [wartaBin, "collect", "--config", configFile], {
-    env: childEnv(),
+    env: childEnv(secret),
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const config = loadConfig({ file: configFile, env: childEnv() });
+  const config = loadConfig({ file: configFile, env: childEnv(secret) });
   const db = await openDatabase(path.join(config.paths.data, "warta.sqlite"));
   try {
     const subscribers = new SqlSubscriberRepository(db, {
@@ -334,7 +243,7 @@ function pollPeak(pid: number | undefined): { stop: () => number } {
 
 /** Runs `node bin/warta.js send` for a store into a fresh smtp-sink, timed, its peak RSS read. */
 async function wartaSend(store: Store): Promise<SendRun> {
-  const sink = await startSink();
+  const sink = await startSink(smtpSink);
   try {
     const configFile = writeConfig(store.dir, sink.port);
     const timeFile = path.join(store.dir, "time.txt");
@@ -343,12 +252,12 @@ async function wartaSend(store: Store): Promise<SendRun> {
     const started = performance.now();
     const child = useTime
       ? spawn(gnuTime, ["-f", "%M", "-o", timeFile, ...command], {
-          env: childEnv(),
+          env: childEnv(secret),
           stdio: ["ignore", "pipe", "pipe"],
           detached: true,
         })
       : spawn(command[0]!, command.slice(1), {
-          env: childEnv(),
+          env: childEnv(secret),
           stdio: ["ignore", "pipe", "pipe"],
           detached: true,
         });
@@ -398,7 +307,7 @@ async function smtpSourceRun(
   messageFile: string,
   count: number,
 ): Promise<{ seconds: number; received: number; exitCode: number | null; output: string }> {
-  const sink = await startSink();
+  const sink = await startSink(smtpSink);
   const args = [
     "-d",
     "-s",
@@ -451,7 +360,7 @@ async function captureMessages(store: Store): Promise<Buffer[]> {
   try {
     const configFile = writeConfig(store.dir, port);
     const child = spawn(process.execPath, [wartaBin, "send", "--config", configFile], {
-      env: childEnv(),
+      env: childEnv(secret),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";

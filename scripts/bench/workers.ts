@@ -48,10 +48,9 @@
  * postfix, never started itself; SMTP_SINK overrides its path), PostgreSQL for the default store
  * and, preferably, GNU time. The helpers for the sink and the workspace follow send.ts's.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect, createServer } from "node:net";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -67,6 +66,7 @@ import {
   SqlEditionRepository,
 } from "../../src/store/index.js";
 import { describeStore, isPostgresUrl } from "../../src/store/spec.js";
+import { childEnv, startSink } from "./smtp-sink.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const wartaBin = path.join(repoRoot, "bin", "warta.js");
@@ -101,98 +101,6 @@ const MEMORY_BOUND = 1.75;
 const RUN_TIMEOUT_MS = Number(process.env.BENCH_RUN_TIMEOUT_S ?? 3_600) * 1_000;
 const secret = "bench-workers-secret-0123456789-abcdefghijklmn";
 const fromAddress = "redaksi@news.example.org";
-
-/** Environment of every warta child: this one's, without settings that would redirect it. */
-function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, WARTA_SECRET: secret, WARTA_LOG_LEVEL: "warn" };
-  for (const name of [
-    "WARTA_CONFIG",
-    "WARTA_STORE",
-    "WARTA_SMTP_URL",
-    "WARTA_SMTP_USER",
-    "WARTA_SMTP_PASSWORD",
-    "WARTA_DKIM_PRIVATE_KEY",
-  ]) {
-    delete env[name];
-  }
-  return env;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Resolves once something answers an SMTP greeting on the port (then says QUIT). */
-async function waitForSmtp(port: number, child: ChildProcess, name: string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-    const greeted = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, "127.0.0.1");
-      socket.once("error", () => resolve(false));
-      socket.once("data", (chunk) => {
-        socket.end("QUIT\r\n");
-        resolve(chunk.toString().startsWith("220"));
-      });
-    });
-    if (greeted) return;
-    await sleep(50);
-  }
-  throw new Error(`${name} did not answer on port ${port}`);
-}
-
-/** A running smtp-sink that throws mail away and counts it (-c). */
-interface Sink {
-  port: number;
-  /** Stops it and returns the number of messages it received. */
-  stop: () => Promise<number>;
-}
-
-async function startSink(): Promise<Sink> {
-  const port = await freePort();
-  // smtp-sink refuses to keep root privileges: it must be told whose to take.
-  const user = process.getuid?.() === 0 ? ["-u", "nobody"] : [];
-  const child = spawn(smtpSink, ["-c", ...user, `127.0.0.1:${port}`, "5000"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
-    // Keep only the tail: the counters are rewritten after every message.
-    output = (output + chunk.toString()).slice(-4_096);
-  });
-  let errors = "";
-  child.stderr!.on("data", (chunk: Buffer) => {
-    errors += chunk.toString();
-  });
-  await waitForSmtp(port, child, "smtp-sink");
-  return {
-    port,
-    stop: async () => {
-      // The counter is updated when "." is received, before the reply: all in by now.
-      await sleep(200);
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        await exited;
-      }
-      const counts = [...output.matchAll(/mesg=(\d+)/g)];
-      const last = counts[counts.length - 1]?.[1];
-      if (last === undefined) {
-        if (errors.trim()) throw new Error(`smtp-sink: ${errors.trim()}`);
-        return 0;
-      }
-      return Number(last);
-    },
-  };
-}
 
 /** The configuration of the workspace: the store, mail over SMTP to 127.0.0.1:port. */
 function writeConfig(dir: string, store: string, port: number): string {
@@ -336,10 +244,10 @@ async function prepareStore(
   const configFile = writeConfig(dir, store.spec, 25);
   let started = performance.now();
   execFileSync(process.execPath, [wartaBin, "collect", "--config", configFile], {
-    env: childEnv(),
+    env: childEnv(secret),
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const config = loadConfig({ file: configFile, env: childEnv() });
+  const config = loadConfig({ file: configFile, env: childEnv(secret) });
   const handle = await db();
   const existing = await sql<{ n: number }>`select count(*) as n from subscribers`.execute(handle);
   if (Number(existing.rows[0]?.n ?? 0) !== 0) {
@@ -476,7 +384,7 @@ function startWorker(configFile: string, timeFile: string, started: number) {
     configFile,
   ];
   const options = {
-    env: childEnv(),
+    env: childEnv(secret),
     stdio: ["ignore", "pipe", "pipe"] as ["ignore", "pipe", "pipe"],
     // Each leads its own process group, so a hung worker dies with GNU time around it.
     detached: true,
@@ -525,7 +433,7 @@ async function runWorkers(
   workers: number,
   queued: number,
 ): Promise<Run> {
-  const sink = await startSink();
+  const sink = await startSink(smtpSink);
   try {
     const configFile = writeConfig(dir, store.spec, sink.port);
     const loadBefore = loadavg()[0]!;
