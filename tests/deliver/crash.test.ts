@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { digestMessageId } from "../../src/domain/digest.js";
-import { SqlEditionRepository } from "../../src/store/index.js";
 import { runWarta, spawnWarta } from "../helpers/cli.js";
+import { deliveryCounts, queueEdition } from "../helpers/queue.js";
 import { type SmtpSink, startSmtpSink } from "../helpers/smtp.js";
 import { createWorkspace, type Workspace, workspaceConfig } from "../helpers/workspace.js";
 
@@ -12,54 +12,6 @@ const KILLS = 12;
 const IN_FLIGHT = 2;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Stores the subscribers and one edition queued to all of them, straight into the store. */
-async function queueEdition(ws: Workspace): Promise<void> {
-  const db = await ws.openStore();
-  const stamp = "2024-05-04T00:00:00.000Z";
-  const rows = Array.from({ length: RECIPIENTS + UNSUBSCRIBED }, (_, index) => ({
-    email: `pembaca${index + 1}@example.org`,
-    name: `Pembaca ${index + 1}`,
-    language: "id",
-    timezone: "Asia/Jakarta",
-    status: index < RECIPIENTS ? "active" : "unsubscribed",
-    created_at: stamp,
-    updated_at: stamp,
-  }));
-  for (let i = 0; i < rows.length; i += 500) {
-    await db
-      .insertInto("subscribers")
-      .values(rows.slice(i, i + 500))
-      .execute();
-  }
-  const ids = await db.selectFrom("subscribers").select("id").orderBy("id").execute();
-  await new SqlEditionRepository(db).create(
-    {
-      subject: "Warta Uji: berita hari ini",
-      html: "<p>Halo, pembaca. Harga karet naik – petani tersenyum…</p>",
-      text: "Halo, pembaca. Harga karet naik – petani tersenyum…\n",
-      periodStart: null,
-      periodEnd: new Date(stamp),
-      articleIds: [],
-      // A fresh store: the edition gets id 1.
-      recipients: ids.map(({ id }) => ({
-        subscriberId: id,
-        messageId: digestMessageId(1, id, "news.example.org"),
-      })),
-    },
-    new Date(stamp),
-  );
-  await db.destroy();
-}
-
-async function statuses(ws: Workspace): Promise<Record<string, number>> {
-  const db = await ws.openStore();
-  try {
-    return await new SqlEditionRepository(db).deliveryCounts(1);
-  } finally {
-    await db.destroy();
-  }
-}
 
 describe("crash safety of sending", () => {
   let ws: Workspace | undefined;
@@ -77,7 +29,7 @@ describe("crash safety of sending", () => {
     // A small random delay per message, so that kills land while messages are on the wire.
     sink = await startSmtpSink({ parse: false, delayMs: () => Math.floor(Math.random() * 6) });
     ws = createWorkspace();
-    await queueEdition(ws);
+    await queueEdition(ws, RECIPIENTS, UNSUBSCRIBED);
     const config = ws.writeConfig(
       workspaceConfig({
         mail: {
@@ -115,7 +67,7 @@ describe("crash safety of sending", () => {
       if (senders.every((s) => s.exited) && sink.messages.length === before) break;
     }
     expect(kills).toBeGreaterThanOrEqual(10);
-    const partial = await statuses(ws);
+    const partial = await deliveryCounts(ws);
     expect(partial.sent ?? 0).toBeLessThan(RECIPIENTS);
 
     // Then runs that finish: the claims of the killed senders run out after two seconds.
@@ -124,12 +76,12 @@ describe("crash safety of sending", () => {
       // No crash and no store error, whichever engine: main() prints an unexpected error as
       // "warta: <message>", a store's own as "store: <message>".
       expect(done.stderr).not.toMatch(/^(warta|store): |TypeError|SqliteError|DatabaseError/m);
-      const counts = await statuses(ws);
+      const counts = await deliveryCounts(ws);
       if ((counts.sent ?? 0) === RECIPIENTS) break;
       await sleep(2_100);
     }
 
-    const counts = await statuses(ws);
+    const counts = await deliveryCounts(ws);
     // Every active reader's row is sent; the unsubscribed ones are left alone.
     expect(counts).toEqual({ sent: RECIPIENTS, queued: UNSUBSCRIBED });
     const received = new Map<string, { count: number; messageIds: Set<string> }>();

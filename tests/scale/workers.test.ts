@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { digestMessageId } from "../../src/domain/digest.js";
-import { SqlEditionRepository } from "../../src/store/index.js";
 import { type RunningWarta, spawnWarta } from "../helpers/cli.js";
+import { deliveryCounts, queueEdition } from "../helpers/queue.js";
 import { type SmtpSink, startSmtpSink } from "../helpers/smtp.js";
 import { testEngine } from "../helpers/store.js";
 import { createWorkspace, type Workspace, workspaceConfig } from "../helpers/workspace.js";
@@ -28,56 +28,6 @@ async function until(condition: () => Promise<boolean> | boolean, what: string, 
   }
 }
 
-/** Subscribers and one edition queued to all of them, straight into the store. */
-async function queueEdition(ws: Workspace): Promise<void> {
-  const db = await ws.openStore();
-  try {
-    const stamp = "2024-05-04T00:00:00.000Z";
-    const rows = Array.from({ length: RECIPIENTS + UNSUBSCRIBED }, (_, index) => ({
-      email: `pembaca${index + 1}@example.org`,
-      name: `Pembaca ${index + 1}`,
-      language: "id",
-      timezone: "Asia/Jakarta",
-      status: index < RECIPIENTS ? "active" : "unsubscribed",
-      created_at: stamp,
-      updated_at: stamp,
-    }));
-    for (let i = 0; i < rows.length; i += 1_000) {
-      await db
-        .insertInto("subscribers")
-        .values(rows.slice(i, i + 1_000))
-        .execute();
-    }
-    const ids = await db.selectFrom("subscribers").select("id").orderBy("id").execute();
-    await new SqlEditionRepository(db).create(
-      {
-        subject: "Warta Uji: berita hari ini",
-        html: "<p>Halo, pembaca. Harga karet naik – petani tersenyum…</p>",
-        text: "Halo. Harga karet naik – petani tersenyum…\n",
-        periodStart: null,
-        periodEnd: new Date(stamp),
-        articleIds: [],
-        recipients: ids.map(({ id }) => ({
-          subscriberId: id,
-          messageId: digestMessageId(1, id, HOST),
-        })),
-      },
-      new Date(stamp),
-    );
-  } finally {
-    await db.destroy();
-  }
-}
-
-async function counts(ws: Workspace): Promise<Record<string, number>> {
-  const db = await ws.openStore();
-  try {
-    return await new SqlEditionRepository(db).deliveryCounts(1);
-  } finally {
-    await db.destroy();
-  }
-}
-
 describe("warta worker: many senders on one store", () => {
   let ws: Workspace | undefined;
   let sink: SmtpSink | undefined;
@@ -95,7 +45,7 @@ describe("warta worker: many senders on one store", () => {
   }, async () => {
     sink = await startSmtpSink({ parse: false });
     ws = createWorkspace();
-    await queueEdition(ws);
+    await queueEdition(ws, RECIPIENTS, UNSUBSCRIBED);
     const config = ws.writeConfig(
       workspaceConfig({
         mail: {
@@ -121,7 +71,10 @@ describe("warta worker: many senders on one store", () => {
     expect(atKill).toBeLessThan(RECIPIENTS);
 
     // The others take over its rows once its claims run out, and finish the edition.
-    await until(async () => ((await counts(ws!)).sent ?? 0) === RECIPIENTS, "every message");
+    await until(
+      async () => ((await deliveryCounts(ws!)).sent ?? 0) === RECIPIENTS,
+      "every message",
+    );
     const survivors = workers.filter((worker) => worker !== victim);
     for (const worker of survivors) worker.child.kill("SIGTERM");
     const codes = await Promise.all(survivors.map((worker) => worker.exited));
@@ -136,7 +89,7 @@ describe("warta worker: many senders on one store", () => {
     });
     for (const sent of sentBy) expect(sent).toBeGreaterThan(0);
 
-    expect(await counts(ws)).toEqual({ sent: RECIPIENTS, queued: UNSUBSCRIBED });
+    expect(await deliveryCounts(ws)).toEqual({ sent: RECIPIENTS, queued: UNSUBSCRIBED });
     const received = new Map<string, string[]>();
     for (const message of sink.messages) {
       for (const to of message.envelopeTo) {
