@@ -29,7 +29,8 @@ export async function openDatabase(spec: string, options: OpenOptions = {}): Pro
     ? await openPostgres(spec, options)
     : { db: openSqlite(spec), schema: undefined };
   try {
-    await migrateToLatest(db, schema);
+    if (isPostgresUrl(spec)) await migrateToLatest(db, schema);
+    else await migrateSqlite(db);
   } catch (error) {
     await db.destroy().catch(() => {});
     throw error;
@@ -137,6 +138,23 @@ async function openPostgres(
     );
   }
   return { db: new Kysely<Database>({ dialect: new StorePostgresDialect({ pool }) }), schema };
+}
+
+/**
+ * SQLite's migrations take no lock between processes: two processes opening a new store at
+ * once both start migrating, and the one that loses (its transaction is rolled back whole)
+ * finds the work done when it tries again.
+ */
+async function migrateSqlite(db: Db): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await migrateToLatest(db);
+      return;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
 }
 
 /** Applies every migration not applied yet, in name order. */
