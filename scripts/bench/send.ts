@@ -14,6 +14,10 @@
  * to compare peak memory. The message size comes from a first pass of three recipients sent
  * by `warta send` into an in-process SMTP server that keeps the bytes.
  *
+ * For information, the same bytes also go out through Nodemailer alone (a bare pooled transport
+ * with warta's pool settings, no store: scripts/bench/nodemailer-alone.ts) into a fresh sink:
+ * the ceiling of any sender built on Nodemailer on this machine, next to smtp-source's rate.
+ *
  * After the large run, `warta send` runs once more on the emptied queue: it must send nothing,
  * and its time is the fixed cost (Node start-up, loading modules, opening the store) included
  * in every wall time above, printed for information.
@@ -337,6 +341,49 @@ async function smtpSourceRun(
 }
 
 /**
+ * Runs scripts/bench/nodemailer-alone.ts: `count` copies of the message's bytes through a bare
+ * pooled Nodemailer transport with warta's pool settings, into a fresh sink. Its own timing
+ * (from creating the transport to the last reply) leaves out Node's start-up.
+ */
+async function nodemailerAloneRun(
+  rawFile: string,
+  count: number,
+): Promise<{ seconds: number; received: number; exitCode: number | null; output: string }> {
+  const sink = await startSink(smtpSink);
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      path.join(repoRoot, "scripts", "bench", "nodemailer-alone.ts"),
+      String(sink.port),
+      String(count),
+      rawFile,
+      String(poolConnections),
+      String(poolMessages),
+    ],
+    { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr!.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exitCode = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const received = await sink.stop();
+  const line = output.trim().split("\n").pop() ?? "";
+  let seconds = Number.NaN;
+  try {
+    seconds = (JSON.parse(line) as { seconds: number }).seconds;
+  } catch {
+    // Reported below through the exit code and output.
+  }
+  return { seconds, received, exitCode, output: output.trim() };
+}
+
+/**
  * Sends a store's queue with `warta send` into an in-process SMTP server that keeps every
  * message's bytes (as received: CRLF line ends, no dot-stuffing).
  */
@@ -433,6 +480,9 @@ export async function run(): Promise<void> {
     // smtp-source -F appends CRLF to each line it reads: hand it LF line ends.
     const messageFile = path.join(root, "message.eml");
     writeFileSync(messageFile, message.toString("latin1").replace(/\r\n/g, "\n"), "latin1");
+    // Nodemailer alone takes the bytes as they were sent, CRLF line ends.
+    const rawFile = path.join(root, "message-crlf.eml");
+    writeFileSync(rawFile, message);
     console.log(
       `message: ${fmt(message.length)} bytes as sent (headers included), "${probe.subject}", ` +
         `${probe.articles} articles`,
@@ -487,7 +537,18 @@ export async function run(): Promise<void> {
       failures.push(`smtp-sink received ${source.received} of ${largeCount} from smtp-source`);
     }
 
+    const alone = await nodemailerAloneRun(rawFile, largeCount);
+    if (alone.exitCode !== 0 || !Number.isFinite(alone.seconds)) {
+      failures.push(
+        `Nodemailer alone exited with ${alone.exitCode}: ${alone.output.slice(-2_000)}`,
+      );
+    }
+    if (alone.received !== largeCount) {
+      failures.push(`smtp-sink received ${alone.received} of ${largeCount} from Nodemailer alone`);
+    }
+
     const [small, large] = runs as [SendRun, SendRun];
+    const aloneRate = largeCount / alone.seconds;
     const wartaRate = large.recipients / large.seconds;
     const sourceRate = largeCount / source.seconds;
     const ratio = wartaRate / sourceRate;
@@ -511,10 +572,22 @@ export async function run(): Promise<void> {
         fmt(sourceRate),
         "",
       ],
+      [
+        "Nodemailer alone",
+        fmt(largeCount),
+        fmt(alone.received),
+        alone.seconds.toFixed(2),
+        fmt(aloneRate),
+        "",
+      ],
     ]);
     console.log(
       `\nratio warta / smtp-source (${fmt(largeCount)} messages): ${ratio.toFixed(2)} ` +
         `(target >= ${TARGET_RATIO})`,
+    );
+    console.log(
+      `ceiling: Nodemailer alone (pooled transport, same bytes, no store) / smtp-source: ` +
+        `${(aloneRate / sourceRate).toFixed(2)}; warta / Nodemailer alone: ${(wartaRate / aloneRate).toFixed(2)} (for information)`,
     );
     if (emptySeconds > 0 && large.seconds > emptySeconds) {
       console.log(

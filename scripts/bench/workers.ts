@@ -169,6 +169,27 @@ function chooseStore(root: string): StoreChoice {
   return { spec: file, postgres: false };
 }
 
+/**
+ * Creates the database of a PostgreSQL URL when it is missing (a fresh machine has only
+ * "postgres"); the bench's schema is then created in it by the store's migrations.
+ */
+async function ensureDatabase(spec: string): Promise<void> {
+  const url = new URL(spec);
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ""));
+  if (!database) return;
+  url.pathname = "/postgres";
+  url.search = "";
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    const exists = await client.query("select 1 from pg_database where datname = $1", [database]);
+    if (exists.rowCount === 0)
+      await client.query(`create database "${database.replaceAll('"', '""')}"`);
+  } finally {
+    await client.end();
+  }
+}
+
 async function dropSchema(drop: { url: string; schema: string }): Promise<void> {
   const client = new pg.Client({ connectionString: drop.url });
   await client.connect();
@@ -553,6 +574,7 @@ export async function run(): Promise<void> {
   }
   const root = mkdtempSync(path.join(tmpdir(), "warta-bench-workers-"));
   const store = chooseStore(root);
+  if (store.drop) await ensureDatabase(store.drop.url);
   const failures: string[] = [];
   let db: Db | undefined;
   const open = async () => {

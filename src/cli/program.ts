@@ -10,6 +10,7 @@ import { registerSend } from "./send.js";
 import { registerServe } from "./serve.js";
 import { registerSources } from "./sources.js";
 import { registerStatus } from "./status.js";
+import { registerStore } from "./store.js";
 import { registerSubscribers } from "./subscribers.js";
 import { registerWorker } from "./worker.js";
 
@@ -49,6 +50,7 @@ export function buildProgram(options: {
   registerServe(program, options.load, io, options.waitForStop);
   registerStatus(program, open, io);
   registerBounces(program, open, io);
+  registerStore(program, options.load, io);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

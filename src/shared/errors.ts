@@ -28,6 +28,7 @@ export const ErrorCodes = [
   "PARSE_MISSING_FIELD",
   "STORE_OPEN",
   "STORE_MIGRATE",
+  "STORE_COPY",
   "PUBLISH_WRITE",
   "PUBLISH_RENDER",
   "TEMPLATE_READ",

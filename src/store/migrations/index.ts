@@ -8,6 +8,7 @@ import * as deliveryLog from "./0006-delivery-log.js";
 import * as rateLimits from "./0007-rate-limits.js";
 import * as fileVersions from "./0008-file-versions.js";
 import * as pendingDeliveries from "./0009-pending-deliveries.js";
+import * as dropFeedState from "./0010-drop-feed-state.js";
 
 /**
  * Every migration, by name. Names sort in the order they must run; a migration, once
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   "0007-rate-limits": rateLimits,
   "0008-file-versions": fileVersions,
   "0009-pending-deliveries": pendingDeliveries,
+  "0010-drop-feed-state": dropFeedState,
 };
