@@ -19,9 +19,10 @@ function replyCode(response: string): number | null {
 
 /** Rows a sender may take at `now`; the same test in claimDue, dueCount and the cap. */
 function dueRows(now: string) {
-  // The first term is the condition of the index deliveries_pending (migration 0009), written
+  // The first term is the condition of the index deliveries_pending (migration 0011), written
   // exactly as there: SQLite uses a partial index only when the query repeats its condition.
-  return sql<boolean>`d.status in ('queued', 'deferred', 'sending') and (d.status = 'queued'
+  return sql<boolean>`(d.status = 'queued' or d.status = 'deferred' or d.status = 'sending')
+      and (d.status = 'queued'
       or (d.status = 'deferred' and (d.next_attempt_at is null or d.next_attempt_at <= ${now}))
       or (d.status = 'sending' and (d.claimed_until is null or d.claimed_until < ${now})))`;
 }

@@ -9,6 +9,7 @@ import * as rateLimits from "./0007-rate-limits.js";
 import * as fileVersions from "./0008-file-versions.js";
 import * as pendingDeliveries from "./0009-pending-deliveries.js";
 import * as dropFeedState from "./0010-drop-feed-state.js";
+import * as pendingOr from "./0011-pending-deliveries-or.js";
 
 /**
  * Every migration, by name. Names sort in the order they must run; a migration, once
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   "0008-file-versions": fileVersions,
   "0009-pending-deliveries": pendingDeliveries,
   "0010-drop-feed-state": dropFeedState,
+  "0011-pending-deliveries-or": pendingOr,
 };
