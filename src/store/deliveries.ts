@@ -266,6 +266,19 @@ export class SqlDeliveryQueue implements DeliveryQueue {
     return Number(row.n);
   }
 
+  /**
+   * After an edition is queued: on SQLite, samples the queue's tables for the planner. Without
+   * statistics SQLite reads the due rows through deliveries_by_status and sorts every one of
+   * them for each claim of a batch, so a drain grows with the square of the edition; with them
+   * it walks deliveries_pending in order and stops after the batch. PostgreSQL's autovacuum
+   * samples the tables itself. The sample is bounded (analysis_limit, set when the store opens).
+   */
+  protected async refreshQueueStatistics(): Promise<void> {
+    if (this.engine !== "sqlite") return;
+    await sql`analyze deliveries`.execute(this.db);
+    await sql`analyze subscribers`.execute(this.db);
+  }
+
   async dueCount(now: Date): Promise<number> {
     const result = await sql<{ n: number }>`
       select count(*) as n
