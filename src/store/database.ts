@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, Migrator, SqliteDialect } from "kysely";
+import { Kysely, Migrator, type SqliteDatabase, SqliteDialect, type SqliteStatement } from "kysely";
 import pg from "pg";
 import { AppError } from "../shared/errors.js";
 import { migrations } from "./migrations/index.js";
@@ -57,7 +57,37 @@ function openSqlite(file: string): Db {
       cause,
     });
   }
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<Database>({
+    dialect: new SqliteDialect({ database: reusingStatements(sqlite) }),
+  });
+}
+
+/** Statements kept per connection; the least recently prepared goes first when it is full. */
+const STATEMENT_CACHE = 256;
+
+/**
+ * The SQLite connection as Kysely's dialect uses it, with each statement prepared once per text
+ * of SQL and reused: Kysely prepares every query it runs, and the same few (a delivery marked
+ * sent, once per message) run thousands of times. A statement still being read from (a stream)
+ * is busy; the same text then gets a new one.
+ */
+function reusingStatements(sqlite: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string): SqliteStatement {
+      const kept = statements.get(text);
+      if (kept && !kept.busy) return kept;
+      const statement = sqlite.prepare(text);
+      statements.delete(text);
+      if (statements.size >= STATEMENT_CACHE) {
+        const oldest = statements.keys().next().value;
+        if (oldest !== undefined) statements.delete(oldest);
+      }
+      statements.set(text, statement);
+      return statement;
+    },
+  };
 }
 
 /** PostgreSQL's bigint (count(*)) and numeric come back as strings; warta's counts fit a number. */
