@@ -327,7 +327,18 @@ async function smtpSourceRun(
     `127.0.0.1:${sink.port}`,
   ];
   const started = performance.now();
-  const child = spawn(smtpSource, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const { exitCode, output } = await runChild(smtpSource, args);
+  const seconds = (performance.now() - started) / 1_000;
+  return { seconds, received: await sink.stop(), exitCode, output };
+}
+
+/** Runs a program to its exit; its stdout and stderr together, trimmed. */
+async function runChild(
+  command: string,
+  args: string[],
+  cwd?: string,
+): Promise<{ exitCode: number | null; output: string }> {
+  const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => {
     output += chunk.toString();
@@ -336,8 +347,7 @@ async function smtpSourceRun(
     output += chunk.toString();
   });
   const exitCode = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-  const seconds = (performance.now() - started) / 1_000;
-  return { seconds, received: await sink.stop(), exitCode, output: output.trim() };
+  return { exitCode, output: output.trim() };
 }
 
 /**
@@ -350,7 +360,7 @@ async function nodemailerAloneRun(
   count: number,
 ): Promise<{ seconds: number; received: number; exitCode: number | null; output: string }> {
   const sink = await startSink(smtpSink);
-  const child = spawn(
+  const { exitCode, output } = await runChild(
     process.execPath,
     [
       "--import",
@@ -362,25 +372,17 @@ async function nodemailerAloneRun(
       String(poolConnections),
       String(poolMessages),
     ],
-    { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] },
+    repoRoot,
   );
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr!.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exitCode = await new Promise<number | null>((resolve) => child.once("exit", resolve));
   const received = await sink.stop();
-  const line = output.trim().split("\n").pop() ?? "";
+  const line = output.split("\n").pop() ?? "";
   let seconds = Number.NaN;
   try {
     seconds = (JSON.parse(line) as { seconds: number }).seconds;
   } catch {
     // Reported below through the exit code and output.
   }
-  return { seconds, received, exitCode, output: output.trim() };
+  return { seconds, received, exitCode, output };
 }
 
 /**
