@@ -39,7 +39,7 @@
  * and SMTP_SOURCE override their paths) and, preferably, GNU time.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -54,7 +54,23 @@ import {
   SqlEditionRepository,
   SqlSubscriberRepository,
 } from "../../src/store/index.js";
-import { childEnv, freePort, startSink } from "./smtp-sink.js";
+import {
+  childEnv,
+  familyNames,
+  freePort,
+  fromAddress,
+  givenNames,
+  startSink,
+  writeSendingConfig,
+} from "./smtp-sink.js";
+
+/** The configuration of a workspace, mail going over SMTP to 127.0.0.1:port. */
+function writeConfig(dir: string, port: number): string {
+  return writeSendingConfig(dir, port, {
+    pool: { max_connections: poolConnections, max_messages: poolMessages },
+    batch_size: batchSize,
+  });
+}
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const wartaBin = path.join(repoRoot, "bin", "warta.js");
@@ -88,52 +104,6 @@ const MEMORY_BOUND = 1.75;
 /** A send that has not finished after this long is killed and the benchmark fails. */
 const SEND_TIMEOUT_MS = Number(process.env.BENCH_SEND_TIMEOUT_S ?? 1_800) * 1_000;
 const secret = "bench-send-secret-0123456789-abcdefghijklmnop";
-const fromAddress = "redaksi@news.example.org";
-
-/** The configuration of a workspace, mail going over SMTP to 127.0.0.1:port. */
-function writeConfig(dir: string, port: number): string {
-  const file = path.join(dir, "config", "warta.yaml");
-  mkdirSync(path.dirname(file), { recursive: true });
-  const config = {
-    site: {
-      title: "Warta Jambi",
-      description: "Berita terbaru dari Jambi, Indonesia dan dunia.",
-      base_url: "https://news.example.org/",
-      language: "id",
-      timezone: "Asia/Jakarta",
-    },
-    sources: [
-      {
-        id: "sample",
-        type: "directory",
-        path: path.join(repoRoot, "samples", "articles"),
-        category_from_folder: true,
-        default_category: "Lainnya",
-      },
-    ],
-    newsletter: { max_articles: 20, full_articles: 10 },
-    mail: {
-      from: `Warta Jambi <${fromAddress}>`,
-      transport: "smtp",
-      smtp: { host: "127.0.0.1", port, secure: false },
-      pool: { max_connections: poolConnections, max_messages: poolMessages },
-      batch_size: batchSize,
-    },
-    paths: {
-      data: path.join(dir, "data"),
-      public: path.join(dir, "public"),
-      outbox: path.join(dir, "outbox"),
-      templates: path.join(repoRoot, "templates"),
-    },
-    log: { level: "warn" },
-  };
-  // JSON is YAML.
-  writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
-  return file;
-}
-
-const givenNames = ["Budi", "Siti", "Ahmad", "Dewi", "Rizky", "Nur", "Agus", "Putri", "Hendra"];
-const familyNames = ["Santoso", "Lestari", "Harahap", "Siregar", "Wijaya", "Saputra", "Nasution"];
 
 /** Subscriber i: most with a name (so greetings differ), some without. */
 function subscriber(i: number): NewSubscriber {

@@ -1,9 +1,91 @@
 /*
- * What the sending benchmarks share: the environment of the warta children they start, free
- * loopback ports, and postfix's smtp-sink with its message counter.
+ * What the sending benchmarks share: the workspace configuration and subscriber names, the
+ * environment of the warta children they start, free loopback ports, and postfix's smtp-sink
+ * with its message counter.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** The sender of every benchmark digest. */
+export const fromAddress = "redaksi@news.example.org";
+
+/** Names of generated subscribers: most have one (so greetings differ). */
+export const givenNames = [
+  "Budi",
+  "Siti",
+  "Ahmad",
+  "Dewi",
+  "Rizky",
+  "Nur",
+  "Agus",
+  "Putri",
+  "Hendra",
+];
+export const familyNames = [
+  "Santoso",
+  "Lestari",
+  "Harahap",
+  "Siregar",
+  "Wijaya",
+  "Saputra",
+  "Nasution",
+];
+
+/**
+ * Writes the configuration of a sending benchmark's workspace in `dir`: the bundled samples,
+ * mail over SMTP to 127.0.0.1:port with the given `mail` settings (pool, batch size, ...), and
+ * the store when one is named. Returns the file's path.
+ */
+export function writeSendingConfig(
+  dir: string,
+  port: number,
+  mail: Record<string, unknown>,
+  store?: string,
+): string {
+  const file = path.join(dir, "config", "warta.yaml");
+  mkdirSync(path.dirname(file), { recursive: true });
+  const config = {
+    ...(store === undefined ? {} : { store }),
+    site: {
+      title: "Warta Jambi",
+      description: "Berita terbaru dari Jambi, Indonesia dan dunia.",
+      base_url: "https://news.example.org/",
+      language: "id",
+      timezone: "Asia/Jakarta",
+    },
+    sources: [
+      {
+        id: "sample",
+        type: "directory",
+        path: path.join(repoRoot, "samples", "articles"),
+        category_from_folder: true,
+        default_category: "Lainnya",
+      },
+    ],
+    newsletter: { max_articles: 20, full_articles: 10 },
+    mail: {
+      from: `Warta Jambi <${fromAddress}>`,
+      transport: "smtp",
+      smtp: { host: "127.0.0.1", port, secure: false },
+      ...mail,
+    },
+    paths: {
+      data: path.join(dir, "data"),
+      public: path.join(dir, "public"),
+      outbox: path.join(dir, "outbox"),
+      templates: path.join(repoRoot, "templates"),
+    },
+    log: { level: "warn" },
+  };
+  // JSON is YAML.
+  writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+  return file;
+}
 
 /** Environment of every warta child: this one's, without settings that would redirect it. */
 export function childEnv(secret: string): NodeJS.ProcessEnv {

@@ -50,7 +50,7 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -66,7 +66,21 @@ import {
   SqlEditionRepository,
 } from "../../src/store/index.js";
 import { describeStore, isPostgresUrl } from "../../src/store/spec.js";
-import { childEnv, startSink } from "./smtp-sink.js";
+import { childEnv, familyNames, givenNames, startSink, writeSendingConfig } from "./smtp-sink.js";
+
+/** The configuration of the workspace: the store, mail over SMTP to 127.0.0.1:port. */
+function writeConfig(dir: string, store: string, port: number): string {
+  return writeSendingConfig(
+    dir,
+    port,
+    {
+      pool: { max_connections: poolConnections, max_messages: poolMessages },
+      batch_size: batchSize,
+      claim_seconds: claimSeconds,
+    },
+    store,
+  );
+}
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const wartaBin = path.join(repoRoot, "bin", "warta.js");
@@ -100,51 +114,6 @@ const MEMORY_BOUND = 1.75;
 /** A run whose workers have not all exited after this long is killed and the benchmark fails. */
 const RUN_TIMEOUT_MS = Number(process.env.BENCH_RUN_TIMEOUT_S ?? 3_600) * 1_000;
 const secret = "bench-workers-secret-0123456789-abcdefghijklmn";
-const fromAddress = "redaksi@news.example.org";
-
-/** The configuration of the workspace: the store, mail over SMTP to 127.0.0.1:port. */
-function writeConfig(dir: string, store: string, port: number): string {
-  const file = path.join(dir, "config", "warta.yaml");
-  mkdirSync(path.dirname(file), { recursive: true });
-  const config = {
-    store,
-    site: {
-      title: "Warta Jambi",
-      description: "Berita terbaru dari Jambi, Indonesia dan dunia.",
-      base_url: "https://news.example.org/",
-      language: "id",
-      timezone: "Asia/Jakarta",
-    },
-    sources: [
-      {
-        id: "sample",
-        type: "directory",
-        path: path.join(repoRoot, "samples", "articles"),
-        category_from_folder: true,
-        default_category: "Lainnya",
-      },
-    ],
-    newsletter: { max_articles: 20, full_articles: 10 },
-    mail: {
-      from: `Warta Jambi <${fromAddress}>`,
-      transport: "smtp",
-      smtp: { host: "127.0.0.1", port, secure: false },
-      pool: { max_connections: poolConnections, max_messages: poolMessages },
-      batch_size: batchSize,
-      claim_seconds: claimSeconds,
-    },
-    paths: {
-      data: path.join(dir, "data"),
-      public: path.join(dir, "public"),
-      outbox: path.join(dir, "outbox"),
-      templates: path.join(repoRoot, "templates"),
-    },
-    log: { level: "warn" },
-  };
-  // JSON is YAML.
-  writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
-  return file;
-}
 
 /** The store the benchmark writes to, and the schema to drop afterwards (if it made one). */
 interface StoreChoice {
@@ -199,9 +168,6 @@ async function dropSchema(drop: { url: string; schema: string }): Promise<void> 
     await client.end();
   }
 }
-
-const givenNames = ["Budi", "Siti", "Ahmad", "Dewi", "Rizky", "Nur", "Agus", "Putri", "Hendra"];
-const familyNames = ["Santoso", "Lestari", "Harahap", "Siregar", "Wijaya", "Saputra", "Nasution"];
 
 /**
  * Adds `count` active subscribers in one INSERT ... SELECT over a generated series: subscriber
