@@ -102,7 +102,7 @@ export function encodeDisplayName(name: string): string {
 }
 
 /** An address with its domain in ASCII (punycode for an internationalised domain). */
-function asciiAddress(address: string): string {
+export function asciiAddress(address: string): string {
   const clean = address.replace(/[\s<>]+/g, "");
   const at = clean.lastIndexOf("@");
   if (at < 0 || /^[\x21-\x7e]*$/.test(clean)) return clean;
