@@ -12,8 +12,8 @@ import {
   createHubNotifier,
   type MailerSigning,
   OutboxMailer,
-  SmtpMailer,
   type SmtpSettings,
+  ThreadedSmtpMailer,
 } from "./deliver/index.js";
 import type { Mailer } from "./domain/ports.js";
 import { WartaMetrics } from "./metrics/index.js";
@@ -68,7 +68,7 @@ export function createMailer(config: Config): Mailer {
     if (mail.smtp_password) settings.password = mail.smtp_password;
     return settings;
   });
-  return new SmtpMailer(servers, signing, {
+  return new ThreadedSmtpMailer(servers, signing, {
     maxConnections: mail.pool.max_connections,
     maxMessages: mail.pool.max_messages,
     ratePerSecond: mail.pool.rate_per_second,

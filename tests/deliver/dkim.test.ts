@@ -4,7 +4,12 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { PersonalizedTemplate } from "../../src/compose/index.js";
-import { OutboxMailer, RawEditionMessage, SmtpMailer } from "../../src/deliver/index.js";
+import {
+  OutboxMailer,
+  RawEditionMessage,
+  SmtpMailer,
+  ThreadedSmtpMailer,
+} from "../../src/deliver/index.js";
 import type { OutgoingMessage } from "../../src/domain/ports.js";
 import { type SmtpSink, startSmtpSink } from "../helpers/smtp.js";
 import { createWorkspace, repoRoot, type Workspace } from "../helpers/workspace.js";
@@ -86,46 +91,52 @@ describe.each(["structured", "raw"] as const)("mail authentication (%s message)"
     ws?.remove();
   });
 
-  it("signs every message with DKIM so that the published public key verifies it, over SMTP", async () => {
-    sink = await startSmtpSink();
-    const { privateKey, record } = keyPair();
-    const mailer = new SmtpMailer(
-      {
-        url: sink.url,
-        host: "127.0.0.1",
-        port: sink.port,
-        secure: false,
-        tlsRejectUnauthorized: false,
-      },
-      {
-        envelopeFrom: "bounces@news.example.org",
-        dkim: { domain: "news.example.org", selector: "warta", privateKey },
-      },
-    );
-    await mailer.send(builds[kind]());
-    await mailer.close();
-    const [received] = sink.messages;
-    expect(received).toBeDefined();
-    // The header as sent, unfolded.
-    const header = /^DKIM-Signature:(.*(?:\r\n[ \t].*)*)/m
-      .exec(received!.raw)?.[1]
-      ?.replace(/\r\n[ \t]/g, " ");
-    expect(header).toBeDefined();
-    expect(header).toMatch(/\bd=news\.example\.org;/);
-    expect(header).toMatch(/\bs=warta;/);
-    expect(header).toMatch(/\bh=[^;]*List-Unsubscribe-Post/i);
-    expect(verify(received!.raw, record)).toBe("pass");
+  it.each([
+    ["in-process", SmtpMailer],
+    ["in its own thread", ThreadedSmtpMailer],
+  ] as const)(
+    "signs every message with DKIM so that the published public key verifies it, over SMTP (Nodemailer %s)",
+    async (_, Mailer) => {
+      sink = await startSmtpSink();
+      const { privateKey, record } = keyPair();
+      const mailer = new Mailer(
+        {
+          url: sink.url,
+          host: "127.0.0.1",
+          port: sink.port,
+          secure: false,
+          tlsRejectUnauthorized: false,
+        },
+        {
+          envelopeFrom: "bounces@news.example.org",
+          dkim: { domain: "news.example.org", selector: "warta", privateKey },
+        },
+      );
+      await mailer.send(builds[kind]());
+      await mailer.close();
+      const [received] = sink.messages;
+      expect(received).toBeDefined();
+      // The header as sent, unfolded.
+      const header = /^DKIM-Signature:(.*(?:\r\n[ \t].*)*)/m
+        .exec(received!.raw)?.[1]
+        ?.replace(/\r\n[ \t]/g, " ");
+      expect(header).toBeDefined();
+      expect(header).toMatch(/\bd=news\.example\.org;/);
+      expect(header).toMatch(/\bs=warta;/);
+      expect(header).toMatch(/\bh=[^;]*List-Unsubscribe-Post/i);
+      expect(verify(received!.raw, record)).toBe("pass");
 
-    // The verifier is not a rubber stamp: a changed body, or another key, fails.
-    const tampered = received!.raw.replace("petani tersenyum", "petani menangis");
-    expect(tampered).not.toBe(received!.raw);
-    expect(verify(tampered, record)).toBe("fail");
-    expect(verify(received!.raw, keyPair().record)).toBe("fail");
+      // The verifier is not a rubber stamp: a changed body, or another key, fails.
+      const tampered = received!.raw.replace("petani tersenyum", "petani menangis");
+      expect(tampered).not.toBe(received!.raw);
+      expect(verify(tampered, record)).toBe("fail");
+      expect(verify(received!.raw, keyPair().record)).toBe("fail");
 
-    // Bounces go to the configured envelope sender, not to the From address.
-    expect(received!.envelopeFrom).toBe("bounces@news.example.org");
-    expect(received!.envelopeTo).toEqual(["budi@example.net"]);
-  });
+      // Bounces go to the configured envelope sender, not to the From address.
+      expect(received!.envelopeFrom).toBe("bounces@news.example.org");
+      expect(received!.envelopeTo).toEqual(["budi@example.net"]);
+    },
+  );
 
   it("signs the .eml files of the outbox too", async () => {
     ws = createWorkspace();

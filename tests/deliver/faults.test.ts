@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { SmtpMailer } from "../../src/deliver/index.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SmtpMailer, ThreadedSmtpMailer } from "../../src/deliver/index.js";
+import type { Mailer } from "../../src/domain/ports.js";
 import type { Subscriber } from "../../src/domain/subscriber.js";
 import { type SendOptions, sendQueued } from "../../src/pipeline/send.js";
 import { silentLogger } from "../../src/shared/logger.js";
@@ -27,9 +28,13 @@ async function sink(options: Parameters<typeof startSmtpSink>[0] = {}): Promise<
   return started;
 }
 
+/** The mailers under test: Nodemailer in this thread, and in a thread of its own (as warta runs it). */
+const mailers = { "in-process": SmtpMailer, "own thread": ThreadedSmtpMailer };
+let Mailers: (typeof mailers)[keyof typeof mailers] = SmtpMailer;
+
 /** A pooled mailer to loopback ports, with short timeouts and one connection per server. */
-function mailer(ports: number[]): SmtpMailer {
-  const created = new SmtpMailer(
+function mailer(ports: number[]): Mailer {
+  const created = new Mailers(
     ports.map((port) => ({ host: "127.0.0.1", port, secure: false, tlsRejectUnauthorized: false })),
     {},
     { maxConnections: 1, connectionTimeoutMs: 500, greetingTimeoutMs: 500, socketTimeoutMs: 500 },
@@ -65,7 +70,7 @@ async function queueEdition(harness: DigestHarness, emails: string[]): Promise<S
   return readers;
 }
 
-function send(harness: DigestHarness, via: SmtpMailer, options: SendOptions = {}) {
+function send(harness: DigestHarness, via: Mailer, options: SendOptions = {}) {
   return sendQueued({
     site: harness.config.site,
     mail: harness.config.mail,
@@ -94,7 +99,11 @@ function later(harness: DigestHarness, seconds: number) {
   harness.setNow(new Date(harness.now().getTime() + seconds * 1000).toISOString());
 }
 
-describe("SMTP faults", () => {
+describe.each(Object.entries(mailers))("SMTP faults (Nodemailer %s)", (_, kind) => {
+  beforeEach(() => {
+    Mailers = kind;
+  });
+
   it("defers a 4xx with exponential back-off, waits for it, then delivers", async () => {
     const hh = await harness({ retry_base_seconds: 60, retry_max_seconds: 3600 });
     const server = await sink({
