@@ -40,18 +40,41 @@ interface Waiting {
 }
 
 /**
- * One thread with its SmtpMailer. It starts with its first message and holds the process open only while messages are in flight. Should it die,
- * the messages it held fail as transport errors (deferred, retried later), and the next message
- * starts a new one.
+ * SmtpMailer in a thread of its own. Sending a digest is two parts of about equal cost: warta
+ * claims, personalises and records each message, and Nodemailer's pooled transport speaks SMTP
+ * (escaping the data stream, writing the socket, reading replies). In one thread they take
+ * turns; here Nodemailer runs beside the rest, on another core. Everything else stays as with
+ * SmtpMailer: the same pools, failover, DKIM, the same errors (their codes, texts and SMTP
+ * replies cross over), and at most `concurrency` messages in flight, since the sender awaits
+ * each result before it records it.
+ *
+ * The thread starts with the first message and holds the process open only while messages are
+ * in flight. Should it die, the messages it held fail as transport errors (deferred, retried
+ * later), and the next message starts a new one.
+ * @example new ThreadedSmtpMailer([primary, backup], signing, { maxConnections: 5 })
  */
-class SmtpThread {
+export class ThreadedSmtpMailer implements Mailer {
+  readonly kind = "smtp";
+  readonly concurrency: number;
+  private readonly settings: ThreadSettings;
   private worker: Worker | undefined;
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
+  private closed = false;
 
-  constructor(private readonly settings: ThreadSettings) {}
+  constructor(
+    servers: SmtpSettings | SmtpSettings[],
+    signing: MailerSigning = {},
+    pool: Partial<Omit<SmtpPoolSettings, "now">> = {},
+  ) {
+    const list = Array.isArray(servers) ? servers : [servers];
+    if (list.length === 0) throw new Error("deliver: smtp: no server given");
+    this.settings = { servers: list, signing, pool };
+    this.concurrency = (pool.maxConnections ?? 5) * list.length;
+  }
 
   send(message: OutgoingMessage): Promise<SendReceipt> {
+    if (this.closed) return Promise.reject(new Error("deliver: smtp: the mailer is closed"));
     const worker = this.thread();
     const id = this.nextId;
     this.nextId += 1;
@@ -67,6 +90,7 @@ class SmtpThread {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const worker = this.worker;
     if (!worker) return;
     worker.ref();
@@ -101,7 +125,7 @@ class SmtpThread {
     return worker;
   }
 
-  /** The thread is gone: what it held failed in transit. */
+  /** The thread is gone: what it held failed in transit, and the next message starts another. */
   private lost(worker: Worker, why: string): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
@@ -111,43 +135,5 @@ class SmtpThread {
       );
     }
     this.waiting.clear();
-  }
-}
-
-/**
- * SmtpMailer in a thread of its own. Sending a digest is two parts of about equal cost: warta
- * claims, personalises and records each message, and Nodemailer's pooled transport speaks SMTP
- * (escaping the data stream, writing the socket, reading replies). In one thread they take
- * turns; here Nodemailer runs beside the rest, on another core. Everything else stays as with
- * SmtpMailer: the same pools, failover, DKIM, the same errors (their codes, texts and SMTP
- * replies cross over), and at most `concurrency` messages in flight, since the sender awaits
- * each result before it records it.
- * @example new ThreadedSmtpMailer([primary, backup], signing, { maxConnections: 5 })
- */
-export class ThreadedSmtpMailer implements Mailer {
-  readonly kind = "smtp";
-  readonly concurrency: number;
-  private readonly thread: SmtpThread;
-  private closed = false;
-
-  constructor(
-    servers: SmtpSettings | SmtpSettings[],
-    signing: MailerSigning = {},
-    pool: Partial<Omit<SmtpPoolSettings, "now">> = {},
-  ) {
-    const list = Array.isArray(servers) ? servers : [servers];
-    if (list.length === 0) throw new Error("deliver: smtp: no server given");
-    this.concurrency = (pool.maxConnections ?? 5) * list.length;
-    this.thread = new SmtpThread({ servers: list, signing, pool });
-  }
-
-  send(message: OutgoingMessage): Promise<SendReceipt> {
-    if (this.closed) return Promise.reject(new Error("deliver: smtp: the mailer is closed"));
-    return this.thread.send(message);
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.thread.close();
   }
 }
