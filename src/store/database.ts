@@ -50,8 +50,6 @@ function openSqlite(file: string): Db {
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("busy_timeout = 5000");
-    // ANALYZE (run after an edition is queued) samples at most this many rows per index.
-    sqlite.pragma("analysis_limit = 1000");
   } catch (cause) {
     throw new AppError("STORE_OPEN", `store: cannot open ${file}: ${(cause as Error).message}`, {
       cause,

@@ -52,7 +52,6 @@ export class SqlEditionRepository extends SqlDeliveryQueue implements EditionRep
       }
       return inserted.id;
     });
-    await this.refreshQueueStatistics();
     const stored = await this.byId(id);
     if (!stored) throw new Error(`store: edition ${id} vanished after insert`);
     return stored;
@@ -247,7 +246,6 @@ export class SqlEditionRepository extends SqlDeliveryQueue implements EditionRep
       return { editions, covered };
     });
     if (!stored) return null;
-    await this.refreshQueueStatistics();
     const editions: StoredSlot["editions"] = [];
     for (const { id, recipients } of stored.editions) {
       const edition = await this.byId(id);
