@@ -38,25 +38,23 @@ function dueRows(now: string) {
  * kept by autovacuum; there the row choice also takes FOR UPDATE SKIP LOCKED.
  */
 export function dueChoice(engine: Engine, stamp: string, take: RawBuilder<unknown>) {
+  const due = sql`s.status = 'active' and e.paused_at is null and ${dueRows(stamp)}
+    order by d.edition_id, d.subscriber_id
+    limit ${take}`;
   if (engine === "sqlite") {
     return sql`
       select d.edition_id, d.subscriber_id
       from deliveries d indexed by deliveries_pending
       cross join subscribers s
       cross join editions e
-      where s.id = d.subscriber_id and e.id = d.edition_id
-        and s.status = 'active' and e.paused_at is null and ${dueRows(stamp)}
-      order by d.edition_id, d.subscriber_id
-      limit ${take}`;
+      where s.id = d.subscriber_id and e.id = d.edition_id and ${due}`;
   }
   return sql`
     select d.edition_id, d.subscriber_id
     from deliveries d
     join subscribers s on s.id = d.subscriber_id
     join editions e on e.id = d.edition_id
-    where s.status = 'active' and e.paused_at is null and ${dueRows(stamp)}
-    order by d.edition_id, d.subscriber_id
-    limit ${take}
+    where ${due}
     for update of d skip locked`;
 }
 
