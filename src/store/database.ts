@@ -43,13 +43,15 @@ function openSqlite(file: string): Db {
   try {
     if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
     sqlite = new SQLite(file);
+    // First, so that every step below (switching to WAL takes a lock) waits for another
+    // process opening the same new store instead of failing with "database is locked".
+    sqlite.pragma("busy_timeout = 5000");
     sqlite.pragma("journal_mode = WAL");
     // With WAL, NORMAL loses no committed transaction when the process is killed (only a power
     // cut can undo the last ones), and makes each small commit, such as one recorded delivery,
     // much cheaper than FULL.
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
-    sqlite.pragma("busy_timeout = 5000");
   } catch (cause) {
     throw new AppError("STORE_OPEN", `store: cannot open ${file}: ${(cause as Error).message}`, {
       cause,
